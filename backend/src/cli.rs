@@ -1,0 +1,310 @@
+//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`, `agency list`.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use tiendo_shared::ids::AgencyId;
+use tiendo_shared::plan;
+use tiendo_shared::protocol::Role;
+use tokio::net::TcpListener;
+
+use crate::auth::hash_password;
+use crate::db::{Db, NewUser};
+use crate::error::AppError;
+use crate::{AppState, Config, seed};
+
+/// The default database file, relative to the working directory.
+pub const DEFAULT_DB: &str = "data/tiendo.sqlite";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tiendo",
+    version,
+    about = "Tiến độ: progress on a province's annual plan"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct DbArg {
+    /// The SQLite database file; created and seeded on first use.
+    #[arg(long, env = "TIENDO_DB", default_value = DEFAULT_DB)]
+    db: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app and the API.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, env = "TIENDO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        db: DbArg,
+        /// The built web app (Trunk's output).
+        #[arg(long, env = "TIENDO_WEB_DIR", default_value = "dist")]
+        web_dir: PathBuf,
+        /// Create the demo accounts (password `tiendo2019`). Never on a real deployment.
+        #[arg(long)]
+        demo: bool,
+        /// How long a login lasts, in hours.
+        #[arg(long, default_value_t = 24 * 30)]
+        session_hours: u64,
+    },
+    /// Read plan documents.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The agency registry.
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// Print the parsed plan as JSON.
+    Parse { file: PathBuf },
+    /// Load a plan into the database (again: it is updated, not duplicated).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// The agency id (see `tiendo agency list`).
+        #[arg(long)]
+        agency: String,
+        /// staff, head, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The name people see; the username when absent.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgencyCommand {
+    /// List the agencies.
+    List {
+        /// One JSON array, for machines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tiendo: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tiendo: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve {
+            addr,
+            db,
+            web_dir,
+            demo,
+            session_hours,
+        } => {
+            let db = open_seeded(&db.db).await?;
+            if demo {
+                seed::seed_demo_users(&db)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            if !web_dir.join("index.html").is_file() {
+                tracing::warn!(dir = %web_dir.display(), "no built web app here; only the API is served");
+            }
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let config = Config {
+                web_dir,
+                token_ttl: Duration::from_secs(session_hours * 3600),
+            };
+            tracing::info!(
+                addr = %listener.local_addr().map_err(|e| e.to_string())?,
+                db = %db.path().display(),
+                "serving"
+            );
+            crate::serve(listener, AppState::new(db, config), shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Command::Plan {
+            command: PlanCommand::Parse { file },
+        } => {
+            let parsed = parse_file(&file)?;
+            let json = serde_json::to_string_pretty(&parsed).map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(())
+        }
+        Command::Plan {
+            command: PlanCommand::Import { file, db },
+        } => {
+            let parsed = parse_file(&file)?;
+            let db = open_seeded(&db.db).await?;
+            let imported = db
+                .import_plan(parsed, plan::registry().to_vec())
+                .await
+                .map_err(|e| e.to_string())?;
+            let verb = if imported.created {
+                "imported"
+            } else {
+                "updated"
+            };
+            println!("{verb} {} ({} tasks)", imported.code, imported.tasks);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    agency,
+                    role,
+                    name,
+                    db,
+                },
+        } => {
+            let role = Role::from_code(&role).ok_or_else(|| {
+                format!("unknown role {role:?}: use staff, head, supervisor or admin")
+            })?;
+            let agency = AgencyId::parse(&agency).map_err(|e| format!("{agency:?}: {e}"))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| e.to_string())?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 8 {
+                return Err(
+                    "the password (from standard input) must have at least 8 characters".into(),
+                );
+            }
+            let db = open_seeded(&db.db).await?;
+            let user = NewUser {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username: username.clone(),
+                password_hash: hash_password(password).map_err(|e| e.to_string())?,
+                agency: agency.clone(),
+                role,
+            };
+            if db.add_user(user).await.map_err(|e| e.to_string())? {
+                println!("added {username} ({}, {agency})", role.code());
+                Ok(())
+            } else {
+                Err(format!(
+                    "not added: the username {username:?} is taken or the agency {agency} is unknown"
+                ))
+            }
+        }
+        Command::Agency {
+            command: AgencyCommand::List { json, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let agencies = db.agencies().await.map_err(|e| e.to_string())?;
+            if json {
+                let list: Vec<_> = agencies
+                    .iter()
+                    .map(|(a, kind)| serde_json::json!({"id": a.id, "name": a.name, "kind": kind}))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+                );
+            } else {
+                for (agency, kind) in agencies {
+                    println!("{:<24} {:<12} {}", agency.id, kind, agency.name);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_file(file: &Path) -> Result<plan::Plan, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    plan::parse_plan(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// Opens the database, seeding the built-in plan on first use.
+async fn open_seeded(path: &Path) -> Result<Db, String> {
+    let db = Db::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    seed::seed_plan_if_empty(&db)
+        .await
+        .map_err(|e: AppError| e.to_string())?;
+    Ok(db)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,220 @@
+//! The one module that owns SQLite.
+//!
+//! Writes go to a single writer thread over a channel, so they are serialised without
+//! lock contention and never block the async runtime; reads run on a small pool of
+//! read-only connections through `spawn_blocking` (WAL lets them proceed beside the
+//! writer). Handlers call the async methods of [`Db`] defined in the submodules and
+//! never see rusqlite.
+
+mod migrations;
+mod plans;
+mod sync;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::oneshot;
+
+pub use plans::{PlanImport, TaskRow};
+pub use sync::PushOutcome;
+pub use users::{NewUser, SessionUser};
+
+/// A database failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration {name}: {source}")]
+    Migration {
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the database was created by a newer version (schema {found}, this build knows {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("the database thread has stopped")]
+    Closed,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("simulated temporary failure")]
+    Injected,
+}
+
+impl DbError {
+    /// Whether trying again later may succeed (busy, locked, disk full, I/O).
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::CannotOpen
+            ),
+            DbError::Injected | DbError::Closed => true,
+            _ => false,
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<mpsc::Sender<Job>>,
+    readers: Mutex<Vec<Connection>>,
+    /// When set, the next write fails as if the disk were busy (for fault tests).
+    fail_next_write: AtomicBool,
+}
+
+const READERS: usize = 4;
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to
+    /// date.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                DbError::Sqlite(rusqlite::Error::InvalidPath(
+                    format!("{}: {e}", dir.display()).into(),
+                ))
+            })?;
+        }
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        migrations::apply(&mut writer)?;
+
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            configure(&conn)?;
+            readers.push(conn);
+        }
+
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job(&mut writer);
+                }
+            })
+            .map_err(|e| DbError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(tx),
+                readers: Mutex::new(readers),
+                fail_next_write: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Makes the next write fail with a temporary error, as a busy disk would.
+    pub fn inject_write_failure(&self) {
+        self.inner.fail_next_write.store(true, Ordering::SeqCst);
+    }
+
+    /// Runs `f` on the writer connection, after every write queued before it.
+    async fn write<R, F>(&self, f: F) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, DbError> + Send + 'static,
+    {
+        if self.inner.fail_next_write.swap(false, Ordering::SeqCst) {
+            return Err(DbError::Injected);
+        }
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            // The receiver is gone only if the request was dropped; nothing to tell.
+            let _ = tx.send(f(conn));
+        });
+        self.inner
+            .writer
+            .lock()
+            .map_err(|_| DbError::Closed)?
+            .send(job)
+            .map_err(|_| DbError::Closed)?;
+        rx.await.map_err(|_| DbError::Closed)?
+    }
+
+    /// Runs `f` on a read-only connection off the async runtime.
+    async fn read<R, F>(&self, f: F) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().map_err(|_| DbError::Closed)?.pop();
+            let conn = match pooled {
+                Some(conn) => conn,
+                None => {
+                    let conn = Connection::open_with_flags(
+                        &inner.path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    configure(&conn)?;
+                    conn
+                }
+            };
+            let result = f(&conn);
+            if let Ok(mut pool) = inner.readers.lock()
+                && pool.len() < READERS
+            {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|_| DbError::Closed)?
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.read(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Settings every connection needs.
+fn configure(conn: &Connection) -> Result<(), DbError> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Every acknowledged push must survive a power cut: sync the log on each commit.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

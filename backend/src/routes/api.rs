@@ -1,0 +1,129 @@
+//! The JSON API handlers. Each checks who is asking, then calls the database.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use tiendo_shared::date::format_rfc3339_utc;
+use tiendo_shared::error::ApiError;
+use tiendo_shared::protocol::{
+    LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, MutationEnvelope, PULL_PAGE,
+    PlanView, PullResponse, PushRequest, PushResponse, UserInfo,
+};
+
+use crate::AppState;
+use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_password};
+use crate::db::{PushOutcome, now_ms};
+use crate::error::{AppError, AppJson};
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// `POST /api/v1/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    let username = request.username.trim().to_owned();
+    if username.is_empty() || username.len() > 64 || request.password.len() > 256 {
+        return Err(ApiError::BadCredentials.into());
+    }
+    state.limiter.check(&username)?;
+    let found = state.db.user_for_login(username.clone()).await?;
+    let hash = found
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |(_, hash)| hash.clone());
+    let password = request.password;
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = match found {
+        Some((user, _)) if matches => user,
+        _ => {
+            state.limiter.failed(&username);
+            return Err(ApiError::BadCredentials.into());
+        }
+    };
+    state.limiter.succeeded(&username);
+    let token = new_token()?;
+    let expires_at = now_ms() + state.config.token_ttl.as_millis() as i64;
+    state
+        .db
+        .create_session(user.id, token_hash(&token), expires_at)
+        .await?;
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: format_rfc3339_utc(expires_at),
+        user: user.info(),
+    }))
+}
+
+/// `GET /api/v1/me`: who the token belongs to.
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserInfo> {
+    Json(user.info())
+}
+
+/// `GET /api/v1/plan`: the current plan's tasks, marked with what the person's agency
+/// is assigned.
+pub async fn plan(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<PlanView>, AppError> {
+    let view = state.db.current_plan_view(user.agency.id).await?;
+    Ok(Json(view.ok_or(ApiError::NotFound)?))
+}
+
+/// `POST /api/v1/sync/push`.
+pub async fn push(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    AppJson(request): AppJson<PushRequest<MutationEnvelope>>,
+) -> Result<Json<PushResponse>, AppError> {
+    if request.schema_version < MIN_SCHEMA_VERSION {
+        return Err(ApiError::UpgradeRequired {
+            min_schema_version: MIN_SCHEMA_VERSION,
+        }
+        .into());
+    }
+    if request.mutations.len() > MAX_BATCH {
+        return Err(ApiError::TooLarge {
+            limit: MAX_BATCH as u64,
+        }
+        .into());
+    }
+    match state
+        .db
+        .push(user, request.client_id, request.mutations)
+        .await?
+    {
+        PushOutcome::Applied(response) => Ok(Json(response)),
+        PushOutcome::OutOfOrder { expected } => Err(ApiError::OutOfOrder { expected }.into()),
+        PushOutcome::ForeignClient => Err(ApiError::Forbidden.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullParams {
+    #[serde(default)]
+    cursor: u64,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/sync/pull?cursor=C`.
+pub async fn pull(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>, AppError> {
+    let Query(params) = params?;
+    let limit = params.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
+    Ok(Json(state.db.pull(user, params.cursor, limit).await?))
+}

@@ -1,0 +1,32 @@
+//! The router: which path goes to which handler, and the layers around them.
+
+mod api;
+mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tiendo_shared::error::ApiError;
+use tiendo_shared::protocol::MAX_BODY_BYTES;
+use tower_http::compression::CompressionLayer;
+
+use crate::AppState;
+use crate::error::api_response;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/login", post(api::login))
+        .route("/me", get(api::me))
+        .route("/plan", get(api::plan))
+        .route("/sync/push", post(api::push))
+        .route("/sync/pull", get(api::pull))
+        .fallback(|| async { api_response(ApiError::NotFound) });
+
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(api::healthz))
+        .merge(web::router(&state.config.web_dir))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

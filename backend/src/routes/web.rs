@@ -1,0 +1,70 @@
+//! The built web app, served from Trunk's output directory.
+//!
+//! Files whose names carry Trunk's content hash never change and are cached for a year;
+//! everything else (`index.html`, `sw.js`, the manifest) is revalidated on each visit,
+//! so that a new version reaches people and the service worker can update.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::AppState;
+
+/// Serves `dir`; a path that names no file gets `index.html`, the app shell.
+pub fn router(dir: &Path) -> Router<AppState> {
+    let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
+}
+
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let immutable = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let value = if immutable {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Whether the file name carries a content hash (`…-<12 to 16 hex digits>` before
+/// the extension or `_bg`), as Trunk writes them; Trunk drops leading zeros, so the
+/// hash is not always 16 digits long.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.split('-').skip(1).any(|part| {
+        let hex = part.bytes().take_while(u8::is_ascii_hexdigit).count();
+        (12..=16).contains(&hex) && matches!(part.as_bytes().get(hex), Some(b'.' | b'_'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        assert!(is_hashed_asset("/tiendo-frontend-9f1c2b3a4d5e6f70_bg.wasm"));
+        assert!(is_hashed_asset("/tiendo-frontend-9f1c2b3a4d5e6f70.js"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(is_hashed_asset("/style-5d92575310e3a82.css"));
+        assert!(!is_hashed_asset("/"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/sw.js"));
+        assert!(!is_hashed_asset("/manifest.webmanifest"));
+        assert!(!is_hashed_asset("/tiendo-frontend-9f1c2b3a.js"));
+    }
+}

@@ -1,0 +1,99 @@
+//! All network access: typed calls to the server's API with `fetch`.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tiendo_shared::error::ApiError;
+use tiendo_shared::protocol::{
+    LoginRequest, LoginResponse, Mutation, PlanView, PullResponse, PushRequest, PushResponse,
+};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
+
+/// How long one request may take before it counts as a lost connection. Generous,
+/// for 2G.
+const TIMEOUT_MS: u32 = 30_000;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallError {
+    /// No answer: offline, server down, or timed out. Try again later.
+    Network,
+    /// The server answered with the shared error shape.
+    Api(ApiError),
+    /// An answer that is neither the expected body nor the error shape (a proxy page).
+    Unexpected(u16),
+}
+
+pub async fn login(username: &str, password: &str) -> Result<LoginResponse, CallError> {
+    let body = LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    };
+    call("POST", "/api/v1/login", None, Some(&body)).await
+}
+
+pub async fn plan(token: &str) -> Result<PlanView, CallError> {
+    call::<(), _>("GET", "/api/v1/plan", Some(token), None).await
+}
+
+pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushResponse, CallError> {
+    call("POST", "/api/v1/sync/push", Some(token), Some(request)).await
+}
+
+pub async fn pull(token: &str, cursor: u64) -> Result<PullResponse, CallError> {
+    let path = format!("/api/v1/sync/pull?cursor={cursor}");
+    call::<(), _>("GET", &path, Some(token), None).await
+}
+
+async fn call<B: Serialize, R: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<R, CallError> {
+    let response = send(method, path, token, body)
+        .await
+        .map_err(|_| CallError::Network)?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
+        Err(_) => None,
+    }
+    .ok_or(CallError::Network)?;
+    if response.ok() {
+        return serde_json::from_str(&text).map_err(|_| CallError::Unexpected(status));
+    }
+    Err(serde_json::from_str::<ApiError>(&text)
+        .map_or(CallError::Unexpected(status), CallError::Api))
+}
+
+async fn send<B: Serialize>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<Response, JsValue> {
+    let headers = Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    if let Some(token) = token {
+        headers.set("Authorization", &format!("Bearer {token}"))?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_headers(&headers);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json")?;
+        let json = serde_json::to_string(body).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        init.set_body(&JsValue::from_str(&json));
+    }
+    let request = Request::new_with_str_and_init(path, &init)?;
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let response = JsFuture::from(window.fetch_with_request(&request)).await?;
+    Ok(response.unchecked_into())
+}

@@ -1,0 +1,120 @@
+//! Every text a person reads: Vietnamese first, English second.
+
+pub use tiendo_shared::i18n::Lang;
+
+/// A text of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum T {
+    AppName,
+    Username,
+    Password,
+    SignIn,
+    SigningIn,
+    SignOut,
+    SignInNeedsNetwork,
+    OnlyMine,
+    Lead,
+    Coordinating,
+    Timeframe,
+    NoUpdateYet,
+    RecordUpdate,
+    Status,
+    Percent,
+    PercentHint,
+    Note,
+    Save,
+    Saved,
+    History,
+    Unsynced,
+    Conflict,
+    Synced,
+    Syncing,
+    Offline,
+    SessionExpired,
+    UpgradeRequired,
+    Rejected,
+    NotAssigned,
+    ReadOnlyRole,
+    BackToTasks,
+    TaskNotFound,
+    PlanNotLoaded,
+    Language,
+}
+
+impl T {
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (vi, en) = match self {
+            T::AppName => ("Tiến độ", "Tiến độ"),
+            T::Username => ("Tên đăng nhập", "Username"),
+            T::Password => ("Mật khẩu", "Password"),
+            T::SignIn => ("Đăng nhập", "Sign in"),
+            T::SigningIn => ("Đang đăng nhập…", "Signing in…"),
+            T::SignOut => ("Đăng xuất", "Sign out"),
+            T::SignInNeedsNetwork => (
+                "Không kết nối được máy chủ. Lần đăng nhập đầu tiên cần có mạng.",
+                "Cannot reach the server. The first sign-in needs a connection.",
+            ),
+            T::OnlyMine => ("Chỉ nhiệm vụ của cơ quan tôi", "Only my agency's tasks"),
+            T::Lead => ("Cơ quan chủ trì", "Lead agencies"),
+            T::Coordinating => ("Cơ quan phối hợp", "Coordinating agencies"),
+            T::Timeframe => ("Thời gian thực hiện", "Timeframe"),
+            T::NoUpdateYet => ("Chưa có cập nhật", "No update yet"),
+            T::RecordUpdate => ("Cập nhật tiến độ", "Record progress"),
+            T::Status => ("Tình trạng", "Status"),
+            T::Percent => ("Tỷ lệ hoàn thành (%)", "Percent complete"),
+            T::PercentHint => ("Không bắt buộc, từ 0 đến 100", "Optional, 0 to 100"),
+            T::Note => ("Nội dung, kết quả thực hiện", "What was done"),
+            T::Save => ("Lưu cập nhật", "Save update"),
+            T::Saved => (
+                "Đã lưu trên máy. Cập nhật sẽ tự gửi khi có mạng.",
+                "Saved on this device. It will be sent when there is a connection.",
+            ),
+            T::History => ("Lịch sử cập nhật", "Update history"),
+            T::Unsynced => ("Chưa đồng bộ", "Not synced yet"),
+            T::Conflict => (
+                "Xung đột: sửa cùng lúc với người khác",
+                "Conflict: edited at the same time as someone else",
+            ),
+            T::Synced => ("Đã đồng bộ", "Synced"),
+            T::Syncing => ("Đang đồng bộ…", "Syncing…"),
+            T::Offline => (
+                "Mất kết nối — sẽ tự đồng bộ",
+                "Offline — will sync by itself",
+            ),
+            T::SessionExpired => (
+                "Phiên đăng nhập hết hạn — đăng nhập lại để gửi dữ liệu",
+                "Session expired — sign in again to send your data",
+            ),
+            T::UpgradeRequired => (
+                "Có phiên bản mới — tải lại trang",
+                "New version — reload the page",
+            ),
+            T::Rejected => ("Không được ghi nhận", "Not accepted"),
+            T::NotAssigned => (
+                "Cơ quan của bạn không được giao nhiệm vụ này.",
+                "Your agency is not assigned to this task.",
+            ),
+            T::ReadOnlyRole => (
+                "Tài khoản theo dõi: chỉ xem, không cập nhật tiến độ.",
+                "Supervisor account: read only.",
+            ),
+            T::BackToTasks => ("← Danh sách nhiệm vụ", "← All tasks"),
+            T::TaskNotFound => ("Không tìm thấy nhiệm vụ.", "Task not found."),
+            T::PlanNotLoaded => (
+                "Chưa tải được kế hoạch. Cần có mạng ở lần mở đầu tiên.",
+                "The plan is not loaded yet. The first visit needs a connection.",
+            ),
+            T::Language => ("English", "Tiếng Việt"),
+        };
+        lang.pick(vi, en)
+    }
+}
+
+/// "N cập nhật chưa đồng bộ" / "N updates not synced yet".
+pub fn pending_count(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Vi => format!("{n} cập nhật chưa đồng bộ"),
+        Lang::En if n == 1 => "1 update not synced yet".to_owned(),
+        Lang::En => format!("{n} updates not synced yet"),
+    }
+}

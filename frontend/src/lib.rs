@@ -1,0 +1,169 @@
+//! The Tiến độ web app: Leptos, rendered in the browser, offline first.
+//!
+//! [`start`] opens the local store, restores the session and mounts [`App`]. Pages
+//! live in `pages`; every network call in `api`; the outbox and caches in `store`
+//! over `idb`; the sync loop in `sync`; the texts in `i18n`.
+
+mod api;
+mod i18n;
+mod idb;
+mod pages;
+mod state;
+mod store;
+mod sync;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::{Lang, T};
+use crate::state::{AppState, Route, SyncStatus, app};
+use crate::store::Store;
+
+const LANG_KEY: &str = "tiendo.lang";
+
+/// Boots the app.
+pub fn start() {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+    // Leptos's executor starts with the first mount, so the boot itself is spawned
+    // with wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async {
+        let store = Store::open().await.ok();
+        let session = match &store {
+            Some(store) => store.session().await.ok().flatten(),
+            None => None,
+        };
+        if let Some(store) = store {
+            sync::set_store(store);
+        }
+        let state = AppState::new(saved_lang(), session, Route::from_hash(&location_hash()));
+        if let Some(boot) = document().get_element_by_id("boot") {
+            boot.remove();
+        }
+        leptos::mount::mount_to_body(move || {
+            provide_context(state);
+            view! { <App/> }
+        });
+        sync::load_local(state).await;
+        sync::start(state);
+        register_service_worker();
+    });
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let app = app();
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        app.route.set(Route::from_hash(&location_hash()));
+    });
+    let _ = window_event_listener(leptos::ev::online, move |_| sync::kick());
+    Effect::new(move |_| {
+        let lang = app.lang.get();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", lang.tag());
+        }
+    });
+    view! {
+        <Header/>
+        {move || match (app.session.get().is_some(), app.route.get()) {
+            (false, _) => view! { <pages::login::Login/> }.into_any(),
+            (true, Route::Tasks) => view! { <pages::tasks::TaskList/> }.into_any(),
+            (true, Route::Task(number)) => view! { <pages::task::TaskPage number=number/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let app = app();
+    let toggle_lang = move |_| {
+        let next = match app.lang.get_untracked() {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        };
+        app.lang.set(next);
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(LANG_KEY, next.tag());
+        }
+    };
+    let sign_out = move |_| {
+        spawn_local(async move {
+            if let Some(store) = sync::store() {
+                let _ = store.clear_session().await;
+            }
+            app.session.set(None);
+            app.plan.set(None);
+            app.updates.set(Vec::new());
+            app.pending.set(Vec::new());
+        });
+    };
+    let badge = move || {
+        let lang = app.lang.get();
+        let pending = app.pending.with(Vec::len);
+        let status = app.sync.get();
+        let (class, text) = match status {
+            SyncStatus::SessionExpired => ("sync problem", T::SessionExpired.get(lang).to_owned()),
+            SyncStatus::UpgradeRequired => {
+                ("sync problem", T::UpgradeRequired.get(lang).to_owned())
+            }
+            _ if pending > 0 => ("sync pending", i18n::pending_count(lang, pending)),
+            SyncStatus::Offline => ("sync problem", T::Offline.get(lang).to_owned()),
+            SyncStatus::Syncing => ("sync", T::Syncing.get(lang).to_owned()),
+            SyncStatus::Idle | SyncStatus::Synced => ("sync", T::Synced.get(lang).to_owned()),
+        };
+        view! { <span class=class data-testid="sync-status">{text}</span> }
+    };
+    let offline_hint = move || {
+        (app.sync.get() == SyncStatus::Offline && app.pending.with(|p| !p.is_empty()))
+            .then(|| view! { <span class="sync problem" data-testid="offline">{app.t(T::Offline)}</span> })
+    };
+    view! {
+        <header class="bar">
+            <a class="brand" href="#/">{move || app.t(T::AppName)}</a>
+            {move || app.session.get().map(|s| view! {
+                <span class="who" data-testid="who">{s.user.display_name.clone()} " · " {s.user.agency.name.clone()}</span>
+            })}
+            <span class="spacer"></span>
+            {move || app.session.get().is_some().then(|| view! { {badge} {offline_hint} })}
+            <button on:click=toggle_lang data-testid="lang">{move || app.t(T::Language)}</button>
+            {move || app.session.get().is_some().then(|| view! {
+                <button on:click=sign_out>{move || app.t(T::SignOut)}</button>
+            })}
+        </header>
+    }
+}
+
+fn location_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+fn saved_lang() -> Lang {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .map_or(Lang::Vi, |tag| Lang::from_tag(&tag))
+}
+
+/// Registers the service worker that keeps the app shell for offline use.
+fn register_service_worker() {
+    let container = window().navigator().service_worker();
+    if container.is_undefined() {
+        return;
+    }
+    let _ = container.register("/sw.js");
+}
+
+/// The browser's offset from UTC in minutes east (Việt Nam: 420).
+pub(crate) fn local_offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}
+
+/// The current instant as RFC 3339.
+pub(crate) fn now_rfc3339() -> String {
+    js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+}

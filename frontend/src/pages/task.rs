@@ -1,0 +1,291 @@
+//! One task: what the plan says, a form to record progress, and the history of
+//! updates, the unsynced ones marked.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tiendo_shared::date::{format_dmy_hm, parse_rfc3339};
+use tiendo_shared::ids::TaskNumber;
+use tiendo_shared::progress::{Note, Percent, ProgressStatus};
+use tiendo_shared::protocol::{MutationBody, ProgressRecord, Timestamp};
+
+use crate::i18n::T;
+use crate::pages::agency_names;
+use crate::state::{Route, app};
+use crate::{local_offset_minutes, now_rfc3339, sync};
+
+#[component]
+pub fn TaskPage(number: TaskNumber) -> impl IntoView {
+    let app = app();
+    let task = {
+        let number = number.clone();
+        move || {
+            app.plan.with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.tasks.iter().find(|t| t.number == number).cloned())
+            })
+        }
+    };
+    view! {
+        <main>
+            <p><a href=Route::Tasks.href()>{move || app.t(T::BackToTasks)}</a></p>
+            {move || match task() {
+                None => view! { <p class="notice">{app.t(T::TaskNotFound)}</p> }.into_any(),
+                Some(task) => view! {
+                    <h1><span class="num">{task.number.to_string()}</span> " " {task.title.clone()}</h1>
+                    <div class="card">
+                        <p><strong>{app.t(T::Lead)} ": "</strong>{agency_names(&task.lead)}</p>
+                        <p><strong>{app.t(T::Coordinating)} ": "</strong>{agency_names(&task.coordinating)}</p>
+                        <p><strong>{app.t(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
+                    </div>
+                    <RecordForm number=task.number.clone() assigned=task.assigned/>
+                }.into_any(),
+            }}
+            <History number=number.clone()/>
+        </main>
+    }
+}
+
+#[component]
+fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
+    let app = app();
+    let records = app
+        .session
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.user.role.records_progress()));
+    if !records {
+        return view! { <p class="muted">{move || app.t(T::ReadOnlyRole)}</p> }.into_any();
+    }
+    if !assigned {
+        return view! { <p class="muted">{move || app.t(T::NotAssigned)}</p> }.into_any();
+    }
+    let status = RwSignal::new(ProgressStatus::InProgress);
+    let percent = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+
+    let submit = {
+        let number = number.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let lang = app.lang.get_untracked();
+            let Some(session) = app.session.get_untracked() else {
+                return;
+            };
+            let note_value = match Note::parse(&note.get_untracked()) {
+                Ok(note) => note,
+                Err(e) => return message.set(Some((false, e.message(lang).to_owned()))),
+            };
+            let percent_text = percent.get_untracked();
+            let percent_value = match percent_text.trim() {
+                "" => None,
+                text => match text
+                    .parse::<i64>()
+                    .map_err(|_| ())
+                    .and_then(|v| Percent::new(v).map_err(|_| ()))
+                {
+                    Ok(p) => Some(p),
+                    Err(()) => {
+                        let e = tiendo_shared::progress::ProgressError::PercentOutOfRange;
+                        return message.set(Some((false, e.message(lang).to_owned())));
+                    }
+                },
+            };
+            let Ok(observed_at) = Timestamp::parse(&now_rfc3339()) else {
+                return;
+            };
+            // The update this one builds on: the latest the device knows for the agency.
+            let base = app.updates.with_untracked(|updates| {
+                updates
+                    .iter()
+                    .rev()
+                    .find(|u| u.task == number && u.agency.id == session.user.agency.id)
+                    .map(|u| u.id)
+            });
+            let body = MutationBody::ProgressRecord(ProgressRecord {
+                plan: app
+                    .plan
+                    .with_untracked(|p| p.as_ref().map(|p| p.code.clone())),
+                task: number.clone(),
+                status: status.get_untracked(),
+                note: note_value,
+                percent: percent_value,
+                observed_at,
+                base,
+            });
+            spawn_local(async move {
+                let Some(store) = sync::store() else {
+                    return;
+                };
+                match store.enqueue(&session.user.username, body).await {
+                    Ok(entry) => {
+                        app.pending.update(|p| p.push(entry));
+                        note.set(String::new());
+                        percent.set(String::new());
+                        message.set(Some((true, T::Saved.get(lang).to_owned())));
+                        sync::kick();
+                    }
+                    Err(e) => message.set(Some((false, format!("{e:?}")))),
+                }
+            });
+        }
+    };
+
+    view! {
+        <form class="card" on:submit=submit data-testid="record-form">
+            <h2>{move || app.t(T::RecordUpdate)}</h2>
+            <fieldset class="statuses" style="border:0;padding:0;margin:0">
+                <legend class="muted">{move || app.t(T::Status)}</legend>
+                {ProgressStatus::ALL.into_iter().map(|s| view! {
+                    <label>
+                        <input type="radio" name="status" value=s.code()
+                            prop:checked=move || status.get() == s
+                            on:change=move |_| status.set(s)/>
+                        {move || s.label(app.lang.get())}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <label for="percent">{move || app.t(T::Percent)}</label>
+            <input id="percent" name="percent" type="number" min="0" max="100" inputmode="numeric"
+                placeholder=move || app.t(T::PercentHint)
+                prop:value=move || percent.get()
+                on:input=move |ev| percent.set(event_target_value(&ev))/>
+            <label for="note">{move || app.t(T::Note)}</label>
+            <textarea id="note" name="note" maxlength="4000"
+                prop:value=move || note.get()
+                on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <p><button type="submit" class="primary">{move || app.t(T::Save)}</button></p>
+            {move || message.get().map(|(ok, text)| view! {
+                <p class=if ok { "notice" } else { "error" } role="status">{text}</p>
+            })}
+        </form>
+    }
+    .into_any()
+}
+
+/// One entry of the history, local or from the server.
+#[derive(Clone)]
+struct Item {
+    key: String,
+    status: ProgressStatus,
+    percent: Option<Percent>,
+    note: String,
+    who: String,
+    observed_ms: i64,
+    unsynced: bool,
+    conflict: bool,
+    /// Why the server refused it for good, if it did.
+    rejected: Option<String>,
+}
+
+#[component]
+fn History(number: TaskNumber) -> impl IntoView {
+    let app = app();
+    let items = move || {
+        let session = app.session.get();
+        let who_local = session
+            .as_ref()
+            .map(|s| format!("{} · {}", s.user.display_name, s.user.agency.name))
+            .unwrap_or_default();
+        let mut items: Vec<Item> = app.pending.with(|pending| {
+            pending
+                .iter()
+                .filter_map(|entry| {
+                    let MutationBody::ProgressRecord(record) = &entry.mutation.body;
+                    (record.task == number).then(|| Item {
+                        key: entry.mutation.id.to_string(),
+                        status: record.status,
+                        percent: record.percent,
+                        note: record.note.as_str().to_owned(),
+                        who: who_local.clone(),
+                        observed_ms: record.observed_at.millis(),
+                        unsynced: true,
+                        conflict: false,
+                        rejected: None,
+                    })
+                })
+                .rev()
+                .collect()
+        });
+        app.updates.with(|updates| {
+            items.extend(
+                updates
+                    .iter()
+                    .rev()
+                    .filter(|u| u.task == number)
+                    .map(|u| Item {
+                        key: u.mutation_id.to_string(),
+                        status: u.status,
+                        percent: u.percent,
+                        note: u.note.as_str().to_owned(),
+                        who: format!("{} · {}", u.author_name, u.agency.name),
+                        observed_ms: parse_rfc3339(u.observed_at.as_str()).unwrap_or_default(),
+                        unsynced: false,
+                        conflict: u.conflict,
+                        rejected: None,
+                    }),
+            );
+        });
+        let lang = app.lang.get();
+        app.rejected.with(|rejected| {
+            items.extend(rejected.iter().rev().filter_map(|entry| {
+                let MutationBody::ProgressRecord(record) = &entry.mutation.body;
+                (record.task == number).then(|| Item {
+                    key: entry.mutation.id.to_string(),
+                    status: record.status,
+                    percent: record.percent,
+                    note: record.note.as_str().to_owned(),
+                    who: who_local.clone(),
+                    observed_ms: record.observed_at.millis(),
+                    unsynced: false,
+                    conflict: false,
+                    rejected: Some(entry.rejection.error.message(lang).to_owned()),
+                })
+            }));
+        });
+        // An update that synced while its local copy was still listed shows once.
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|item| seen.insert(item.key.clone()));
+        items
+    };
+    view! {
+        <h2>{move || app.t(T::History)}</h2>
+        {move || {
+            let list = items();
+            if list.is_empty() {
+                return view! { <p class="muted">{app.t(T::NoUpdateYet)}</p> }.into_any();
+            }
+            view! {
+                <ol class="history" data-testid="history">
+                    {list.into_iter().map(|item| view! { <HistoryItem item=item/> }).collect_view()}
+                </ol>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+fn HistoryItem(item: Item) -> impl IntoView {
+    let app = app();
+    let class = if item.unsynced {
+        "unsynced"
+    } else if item.conflict || item.rejected.is_some() {
+        "conflict"
+    } else {
+        ""
+    };
+    let status = item.status;
+    view! {
+        <li class=class data-testid="update" data-synced=if item.unsynced { "false" } else { "true" }>
+            <span class=format!("status {}", status.code())>{move || status.label(app.lang.get())}</span>
+            {item.percent.map(|p| format!(" {}%", p.value()))}
+            {item.unsynced.then(|| view! { <span class="badge">{move || app.t(T::Unsynced)}</span> })}
+            {item.conflict.then(|| view! { <span class="badge bad">{move || app.t(T::Conflict)}</span> })}
+            {item.rejected.clone().map(|reason| view! {
+                <span class="badge bad" data-testid="rejected">{move || app.t(T::Rejected)} ": " {reason.clone()}</span>
+            })}
+            <p class="note">{item.note.clone()}</p>
+            <p class="muted">{item.who.clone()} " · " {format_dmy_hm(item.observed_ms, local_offset_minutes())}</p>
+        </li>
+    }
+}

@@ -1,0 +1,277 @@
+//! What the app keeps on the device, in IndexedDB: the session, the outbox of
+//! unsynced mutations, the pulled updates, the cached plan and the sync cursor.
+//! It all survives reloads and browser restarts.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tiendo_shared::ids::{ClientId, Uuid};
+use tiendo_shared::protocol::{
+    Change, Mutation, MutationBody, PlanView, ProgressUpdate, PullResponse, Rejection, UserInfo,
+};
+use wasm_bindgen::JsValue;
+use web_sys::IdbDatabase;
+
+use crate::idb::{self, META, OUTBOX, Tx, UPDATES};
+
+/// A signed-in session, kept so the app opens offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub user: UserInfo,
+}
+
+/// This device's sync identity for one person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ClientState {
+    client_id: ClientId,
+    next_seq: u64,
+}
+
+/// A mutation waiting to be acknowledged by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub client_id: ClientId,
+    pub mutation: Mutation,
+}
+
+/// A mutation the server refused for good, kept so the person can see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedEntry {
+    pub mutation: Mutation,
+    pub rejection: Rejection,
+}
+
+/// Which person the pulled updates and the cursor belong to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PullState {
+    owner: String,
+    cursor: u64,
+}
+
+/// The local database.
+#[derive(Clone)]
+pub struct Store {
+    db: IdbDatabase,
+}
+
+type Result<T> = std::result::Result<T, JsValue>;
+
+fn key(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
+fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+impl Store {
+    pub async fn open() -> Result<Store> {
+        Ok(Store {
+            db: idb::open().await?,
+        })
+    }
+
+    async fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        let tx = Tx::read(&self.db, &[META])?;
+        tx.get(META, &key(name))
+            .await?
+            .map(|json| decode(&json))
+            .transpose()
+    }
+
+    async fn set_meta<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        let tx = Tx::write(&self.db, &[META])?;
+        tx.put(META, &key(name), &encode(value)?).await?;
+        tx.commit().await
+    }
+
+    pub async fn session(&self) -> Result<Option<Session>> {
+        self.meta("session").await
+    }
+
+    pub async fn set_session(&self, session: &Session) -> Result<()> {
+        self.set_meta("session", session).await
+    }
+
+    /// Signs out on this device. The outbox stays: it is sent at the next sign-in of
+    /// the same person.
+    pub async fn clear_session(&self) -> Result<()> {
+        let tx = Tx::write(&self.db, &[META])?;
+        tx.delete(META, &key("session")).await?;
+        tx.commit().await
+    }
+
+    pub async fn plan(&self, username: &str) -> Result<Option<PlanView>> {
+        self.meta(&format!("plan:{username}")).await
+    }
+
+    pub async fn set_plan(&self, username: &str, plan: &PlanView) -> Result<()> {
+        self.set_meta(&format!("plan:{username}"), plan).await
+    }
+
+    /// The client id this person uses on this device, made on first use.
+    pub async fn client_id(&self, username: &str) -> Result<ClientId> {
+        let name = format!("client:{username}");
+        let tx = Tx::write(&self.db, &[META])?;
+        let state = match tx.get(META, &key(&name)).await? {
+            Some(json) => decode::<ClientState>(&json)?,
+            None => {
+                let state = ClientState {
+                    client_id: new_uuid()?,
+                    next_seq: 1,
+                };
+                tx.put(META, &key(&name), &encode(&state)?).await?;
+                state
+            }
+        };
+        tx.commit().await?;
+        Ok(state.client_id)
+    }
+
+    /// Numbers a new mutation and puts it in the outbox, in one transaction, so that
+    /// two tabs never give out the same number.
+    pub async fn enqueue(&self, username: &str, body: MutationBody) -> Result<OutboxEntry> {
+        let name = format!("client:{username}");
+        let tx = Tx::write(&self.db, &[META, OUTBOX])?;
+        let mut state = match tx.get(META, &key(&name)).await? {
+            Some(json) => decode::<ClientState>(&json)?,
+            None => ClientState {
+                client_id: new_uuid()?,
+                next_seq: 1,
+            },
+        };
+        let entry = OutboxEntry {
+            client_id: state.client_id.clone(),
+            mutation: Mutation {
+                seq: state.next_seq,
+                id: new_uuid()?,
+                body,
+            },
+        };
+        state.next_seq += 1;
+        tx.put(
+            OUTBOX,
+            &idb::outbox_key(entry.client_id.as_str(), entry.mutation.seq),
+            &encode(&entry)?,
+        )
+        .await?;
+        tx.put(META, &key(&name), &encode(&state)?).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// The mutations of `client_id` not yet acknowledged, in order.
+    pub async fn outbox(&self, client_id: &ClientId) -> Result<Vec<OutboxEntry>> {
+        let tx = Tx::read(&self.db, &[OUTBOX])?;
+        let range = idb::outbox_range(client_id.as_str(), f64::MAX)?;
+        tx.get_all(OUTBOX, Some(&range))
+            .await?
+            .iter()
+            .map(|json| decode(json))
+            .collect()
+    }
+
+    /// Drops the mutations the server holds (`seq <= last_seq`) and keeps the rejected
+    /// ones aside for the person to see.
+    pub async fn acknowledge(
+        &self,
+        username: &str,
+        client_id: &ClientId,
+        last_seq: u64,
+        rejected: Vec<RejectedEntry>,
+    ) -> Result<()> {
+        let name = format!("rejected:{username}");
+        let tx = Tx::write(&self.db, &[META, OUTBOX])?;
+        if !rejected.is_empty() {
+            let mut all: Vec<RejectedEntry> = match tx.get(META, &key(&name)).await? {
+                Some(json) => decode(&json)?,
+                None => Vec::new(),
+            };
+            all.extend(rejected);
+            tx.put(META, &key(&name), &encode(&all)?).await?;
+        }
+        let range = idb::outbox_range(client_id.as_str(), last_seq as f64)?;
+        tx.delete(OUTBOX, &range.into()).await?;
+        tx.commit().await
+    }
+
+    pub async fn rejected(&self, username: &str) -> Result<Vec<RejectedEntry>> {
+        Ok(self
+            .meta(&format!("rejected:{username}"))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Where pulling resumes for this person (0 when the cache belongs to someone else).
+    pub async fn cursor(&self, username: &str) -> Result<u64> {
+        let state: Option<PullState> = self.meta("pull").await?;
+        Ok(state
+            .filter(|s| s.owner == username)
+            .map_or(0, |s| s.cursor))
+    }
+
+    /// Stores a pulled page and its cursor in one transaction. A reset, or a page for
+    /// another person than the cache holds, first empties the cache.
+    pub async fn apply_pull(&self, username: &str, page: &PullResponse) -> Result<()> {
+        let tx = Tx::write(&self.db, &[META, UPDATES])?;
+        let previous: Option<PullState> = match tx.get(META, &key("pull")).await? {
+            Some(json) => Some(decode(&json)?),
+            None => None,
+        };
+        if page.reset || previous.is_none_or(|p| p.owner != username) {
+            let everything = web_sys::IdbKeyRange::lower_bound(&JsValue::from_f64(f64::MIN))?;
+            tx.delete(UPDATES, &everything.into()).await?;
+        }
+        for change in &page.changes {
+            let Change::Progress(update) = change;
+            tx.put(
+                UPDATES,
+                &JsValue::from_f64(update.id as f64),
+                &encode(update)?,
+            )
+            .await?;
+        }
+        let state = PullState {
+            owner: username.to_owned(),
+            cursor: page.cursor,
+        };
+        tx.put(META, &key("pull"), &encode(&state)?).await?;
+        tx.commit().await
+    }
+
+    /// Every pulled update, oldest first.
+    pub async fn updates(&self) -> Result<Vec<ProgressUpdate>> {
+        let tx = Tx::read(&self.db, &[UPDATES])?;
+        tx.get_all(UPDATES, None)
+            .await?
+            .iter()
+            .map(|json| decode(json))
+            .collect()
+    }
+}
+
+/// A random (version 4) UUID from the browser's cryptographic generator, which unlike
+/// `crypto.randomUUID()` also works outside secure contexts.
+pub fn new_uuid() -> Result<Uuid> {
+    let mut bytes = [0u8; 16];
+    web_sys::window()
+        .ok_or_else(|| key("no window"))?
+        .crypto()?
+        .get_random_values_with_u8_array(&mut bytes)?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let text = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    );
+    Uuid::parse(&text).map_err(|e| key(&e.to_string()))
+}

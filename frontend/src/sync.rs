@@ -1,0 +1,223 @@
+//! The sync engine: it runs in the page, pushes the outbox in order and pulls what
+//! changed, by itself, whenever there may be a connection, and backs off when there
+//! is none. Background Sync is not used: it exists only in Chromium.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Promise};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tiendo_shared::error::ApiError;
+use tiendo_shared::protocol::{PushRequest, SCHEMA_VERSION};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::{self, CallError};
+use crate::state::{AppState, SyncStatus};
+use crate::store::{RejectedEntry, Session, Store};
+
+/// How many mutations one push carries.
+const BATCH: usize = 100;
+/// How often to look for others' changes when all is well.
+const POLL_MS: i32 = 30_000;
+/// The longest wait between attempts when the server cannot be reached.
+const MAX_BACKOFF_MS: i32 = 10_000;
+
+thread_local! {
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+    static WAKE: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Sets the store the engine and the pages use.
+pub fn set_store(store: Store) {
+    STORE.with(|s| *s.borrow_mut() = Some(store));
+}
+
+/// The local store.
+pub fn store() -> Option<Store> {
+    STORE.with(|s| s.borrow().clone())
+}
+
+/// Asks the engine to sync now instead of waiting out its timer.
+pub fn kick() {
+    if let Some(wake) = WAKE.with(|w| w.borrow_mut().take()) {
+        let _ = wake.call0(&JsValue::NULL);
+    }
+}
+
+/// Waits `ms` milliseconds, or less if [`kick`] is called.
+async fn nap(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+        WAKE.with(|w| *w.borrow_mut() = Some(resolve));
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Starts the engine for the life of the page.
+pub fn start(app: AppState) {
+    spawn_local(async move {
+        let mut backoff = 1_000;
+        loop {
+            let wait = match sync_once(app).await {
+                Ok(()) => {
+                    backoff = 1_000;
+                    POLL_MS
+                }
+                Err(Stop::Retry) => {
+                    backoff = (backoff * 2).min(MAX_BACKOFF_MS);
+                    backoff
+                }
+                Err(Stop::UntilKicked) => i32::MAX,
+            };
+            nap(wait).await;
+        }
+    });
+}
+
+/// Loads what the device holds for the signed-in person into the app's signals.
+pub async fn load_local(app: AppState) {
+    let (Some(store), Some(session)) = (store(), app.session.get_untracked()) else {
+        return;
+    };
+    let username = session.user.username.clone();
+    if let Ok(plan) = store.plan(&username).await {
+        app.plan.set(plan);
+    }
+    // The cached updates may be another person's, from an earlier session.
+    if store.cursor(&username).await.unwrap_or(0) > 0
+        && let Ok(updates) = store.updates().await
+    {
+        app.updates.set(updates);
+    }
+    refresh_outbox(app, &store, &session).await;
+}
+
+async fn refresh_outbox(app: AppState, store: &Store, session: &Session) {
+    let username = &session.user.username;
+    if let Ok(client_id) = store.client_id(username).await
+        && let Ok(pending) = store.outbox(&client_id).await
+    {
+        app.pending.set(pending);
+    }
+    if let Ok(rejected) = store.rejected(username).await {
+        app.rejected.set(rejected);
+    }
+}
+
+enum Stop {
+    /// Try again after a back-off.
+    Retry,
+    /// Nothing to do until something changes (a sign-in, a new update).
+    UntilKicked,
+}
+
+async fn sync_once(app: AppState) -> Result<(), Stop> {
+    let (Some(store), Some(session)) = (store(), app.session.get_untracked()) else {
+        return Err(Stop::UntilKicked);
+    };
+    app.sync.set(SyncStatus::Syncing);
+    let result = push_all(app, &store, &session).await;
+    let result = match result {
+        Ok(()) => pull_all(app, &store, &session).await,
+        Err(e) => Err(e),
+    };
+    refresh_outbox(app, &store, &session).await;
+    match result {
+        Ok(()) => {
+            app.sync.set(SyncStatus::Synced);
+            Ok(())
+        }
+        Err(CallError::Api(ApiError::Unauthorized)) => {
+            app.sync.set(SyncStatus::SessionExpired);
+            Err(Stop::UntilKicked)
+        }
+        Err(CallError::Api(ApiError::UpgradeRequired { .. })) => {
+            app.sync.set(SyncStatus::UpgradeRequired);
+            Err(Stop::UntilKicked)
+        }
+        Err(_) => {
+            app.sync.set(SyncStatus::Offline);
+            Err(Stop::Retry)
+        }
+    }
+}
+
+/// Pushes the outbox in batches until it is empty.
+async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
+    let username = &session.user.username;
+    let local = |_: JsValue| CallError::Unexpected(0);
+    let client_id = store.client_id(username).await.map_err(local)?;
+    loop {
+        let outbox = store.outbox(&client_id).await.map_err(local)?;
+        if outbox.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<_> = outbox
+            .iter()
+            .take(BATCH)
+            .map(|e| e.mutation.clone())
+            .collect();
+        let request = PushRequest {
+            client_id: client_id.clone(),
+            schema_version: SCHEMA_VERSION,
+            mutations: batch,
+        };
+        match api::push(&session.token, &request).await {
+            Ok(response) => {
+                let rejected = response
+                    .rejected
+                    .into_iter()
+                    .filter_map(|rejection| {
+                        let entry = outbox.iter().find(|e| e.mutation.seq == rejection.seq)?;
+                        Some(RejectedEntry {
+                            mutation: entry.mutation.clone(),
+                            rejection,
+                        })
+                    })
+                    .collect();
+                store
+                    .acknowledge(username, &client_id, response.last_seq, rejected)
+                    .await
+                    .map_err(local)?;
+            }
+            Err(CallError::Api(ApiError::OutOfOrder { expected })) => {
+                // The server already holds everything before `expected`.
+                if outbox[0].mutation.seq > expected {
+                    return Err(CallError::Api(ApiError::OutOfOrder { expected }));
+                }
+                store
+                    .acknowledge(username, &client_id, expected - 1, Vec::new())
+                    .await
+                    .map_err(local)?;
+            }
+            Err(e) => return Err(e),
+        }
+        refresh_outbox(app, store, session).await;
+    }
+}
+
+/// Pulls pages of changes until there are no more, then refreshes the plan if it is
+/// not cached yet.
+async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
+    let username = &session.user.username;
+    let local = |_: JsValue| CallError::Unexpected(0);
+    let mut cursor = store.cursor(username).await.map_err(local)?;
+    loop {
+        let page = api::pull(&session.token, cursor).await?;
+        store.apply_pull(username, &page).await.map_err(local)?;
+        cursor = page.cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    app.updates.set(store.updates().await.map_err(local)?);
+    if app.plan.get_untracked().is_none() {
+        let plan = api::plan(&session.token).await?;
+        store.set_plan(username, &plan).await.map_err(local)?;
+        app.plan.set(Some(plan));
+    }
+    Ok(())
+}

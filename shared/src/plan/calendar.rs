@@ -1,0 +1,627 @@
+//! The reporting calendar: which reports a plan asks for, when each is due, and, for
+//! any day, which are open, due soon, late or missing.
+//!
+//! Two sets of dates are kept apart. The plan's organisation section sets deadlines:
+//! the agencies report by one date ("định kỳ 6 tháng (trước 15/6), năm (trước 05/12)")
+//! and the consolidating agency reports to the province by a later one ("trước ngày
+//! 25/6", "trước 15/12"). Decree 09/2019/NĐ-CP, Art. 12, sets the data-closing windows
+//! the figures cover: for the first half, 15/12 of the year before to 14/6; for the
+//! year, 15/12 of the year before to 14/12.
+//!
+//! A deadline written "trước 15/6" is read as the last day a report is on time, as
+//! offices do.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::agency::Registry;
+use super::fold::{Word, words};
+use super::{AgencyName, Plan, PlanParseError};
+use crate::date::Date;
+use crate::ids::{AgencyId, TaskNumber};
+
+/// Which report: the semi-annual one (first half) or the annual one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    HalfYear,
+    Year,
+}
+
+/// One reporting period: the first half of a year, or a whole year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Period {
+    pub kind: PeriodKind,
+    pub year: i32,
+}
+
+fn ymd(year: i32, month: u8, day: u8) -> Date {
+    Date::new(year, month, day).unwrap_or_else(|_| Date::from_days_since_epoch(0))
+}
+
+impl Period {
+    pub fn half_year(year: i32) -> Period {
+        Period {
+            kind: PeriodKind::HalfYear,
+            year,
+        }
+    }
+
+    pub fn year(year: i32) -> Period {
+        Period {
+            kind: PeriodKind::Year,
+            year,
+        }
+    }
+
+    /// The data-closing window of Decree 09/2019/NĐ-CP, Art. 12.
+    pub fn data_window(self) -> (Date, Date) {
+        let from = ymd(self.year - 1, 12, 15);
+        match self.kind {
+            PeriodKind::HalfYear => (from, ymd(self.year, 6, 14)),
+            PeriodKind::Year => (from, ymd(self.year, 12, 14)),
+        }
+    }
+
+    /// The part of the calendar whose work the report covers: January to June, or
+    /// the whole year. A task belongs to a report when it runs within this span.
+    pub fn span(self) -> (Date, Date) {
+        match self.kind {
+            PeriodKind::HalfYear => (ymd(self.year, 1, 1), ymd(self.year, 6, 30)),
+            PeriodKind::Year => (ymd(self.year, 1, 1), ymd(self.year, 12, 31)),
+        }
+    }
+}
+
+/// A day of the year, as the plan writes a recurring deadline ("15/6").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DayMonth {
+    pub day: u8,
+    pub month: u8,
+}
+
+/// What the plan says about one kind of report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportingRule {
+    pub kind: PeriodKind,
+    /// When the agencies' reports are due.
+    pub agency_deadline: DayMonth,
+    /// When the consolidated report is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidation_deadline: Option<DayMonth>,
+    /// Who consolidates ("Giao Sở Thông tin và Truyền thông … tổng hợp báo cáo").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidator: Option<AgencyName>,
+}
+
+/// A rule applied to one year: the dates of one report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportingPeriod {
+    #[serde(flatten)]
+    pub period: Period,
+    pub agency_deadline: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidation_deadline: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidator: Option<AgencyName>,
+    /// The data-closing window (Decree 09/2019/NĐ-CP, Art. 12).
+    pub data_from: Date,
+    pub data_to: Date,
+}
+
+impl ReportingRule {
+    /// The rule's dates in `year`. A deadline that would fall well before the data
+    /// closes (an annual report "trước 15/01") belongs to the next year.
+    pub fn for_year(&self, year: i32) -> ReportingPeriod {
+        let period = Period {
+            kind: self.kind,
+            year,
+        };
+        let (data_from, data_to) = period.data_window();
+        let place = |dm: DayMonth| {
+            let same = ymd(year, dm.month, dm.day);
+            if same < data_to.add_days(-60) {
+                ymd(year + 1, dm.month, dm.day)
+            } else {
+                same
+            }
+        };
+        ReportingPeriod {
+            period,
+            agency_deadline: place(self.agency_deadline),
+            consolidation_deadline: self.consolidation_deadline.map(place),
+            consolidator: self.consolidator.clone(),
+            data_from,
+            data_to,
+        }
+    }
+}
+
+/// One report somebody owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Obligation {
+    pub agency: AgencyId,
+    pub period: Period,
+    pub role: ObligationRole,
+    /// From this day the report can be written.
+    pub opens: Date,
+    /// The last day it is on time.
+    pub deadline: Date,
+    /// The tasks it reports on.
+    pub tasks: Vec<TaskNumber>,
+}
+
+/// An agency's own report, or the consolidated one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationRole {
+    Report,
+    Consolidation,
+}
+
+/// Where a report stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Open, deadline not near.
+    Open,
+    /// Within the warning days before the deadline.
+    DueSoon,
+    /// Past the deadline and not submitted.
+    Late,
+    /// Submitted.
+    Submitted,
+}
+
+/// An obligation and its status on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportState {
+    #[serde(flatten)]
+    pub obligation: Obligation,
+    pub status: ReportStatus,
+    /// Days from the day asked about to the deadline (negative when past).
+    pub days_left: i64,
+}
+
+/// How early reports open and when they count as due soon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalendarOptions {
+    /// A report opens this many days before the agencies' deadline.
+    pub open_days: i64,
+    /// A report is due soon this many days before its deadline, and on it.
+    pub due_soon_days: i64,
+}
+
+impl Default for CalendarOptions {
+    fn default() -> Self {
+        CalendarOptions {
+            open_days: 30,
+            due_soon_days: 7,
+        }
+    }
+}
+
+/// The reporting calendar of one plan.
+#[derive(Debug, Clone)]
+pub struct ReportingCalendar {
+    rules: Vec<ReportingRule>,
+    plan_year: i32,
+    /// Each task with the agencies that report on it.
+    tasks: Vec<(TaskNumber, super::Timeframe, Vec<AgencyId>)>,
+    options: CalendarOptions,
+}
+
+impl ReportingCalendar {
+    /// The calendar of `plan`. Agencies report on the tasks they lead or coordinate,
+    /// except agencies outside the province and those the plan only asks for help.
+    pub fn new(plan: &Plan) -> ReportingCalendar {
+        let tasks = plan
+            .tasks
+            .iter()
+            .map(|t| {
+                let mut reporters: Vec<AgencyId> = Vec::new();
+                for a in t.lead.iter().chain(&t.coordinating) {
+                    if !a.external && !a.requested && !reporters.contains(&a.id) {
+                        reporters.push(a.id.clone());
+                    }
+                }
+                (t.number.clone(), t.timeframe, reporters)
+            })
+            .collect();
+        ReportingCalendar {
+            rules: plan.reporting_rules.clone(),
+            plan_year: plan.year,
+            tasks,
+            options: CalendarOptions::default(),
+        }
+    }
+
+    pub fn with_options(mut self, options: CalendarOptions) -> ReportingCalendar {
+        self.options = options;
+        self
+    }
+
+    /// The tasks that run within the period's span.
+    fn tasks_in(
+        &self,
+        period: Period,
+    ) -> impl Iterator<Item = &(TaskNumber, super::Timeframe, Vec<AgencyId>)> {
+        let (from, to) = period.span();
+        self.tasks
+            .iter()
+            .filter(move |(_, tf, _)| tf.overlaps(self.plan_year, from, to))
+    }
+
+    /// The reports of every year from the plan's through `year` that have work to
+    /// report on, in date order.
+    pub fn periods_through(&self, year: i32) -> Vec<ReportingPeriod> {
+        let mut out: Vec<ReportingPeriod> = (self.plan_year..=year)
+            .flat_map(|y| self.rules.iter().map(move |r| r.for_year(y)))
+            .filter(|p| self.tasks_in(p.period).next().is_some())
+            .collect();
+        out.sort_by_key(|p| (p.agency_deadline, p.period));
+        out
+    }
+
+    /// Everything owed for one period: each agency's report on its tasks, then the
+    /// consolidated report.
+    pub fn obligations(&self, period: &ReportingPeriod) -> Vec<Obligation> {
+        let opens = period.agency_deadline.add_days(-self.options.open_days);
+        let mut agencies: Vec<AgencyId> = Vec::new();
+        let mut all_tasks: Vec<TaskNumber> = Vec::new();
+        for (number, _, reporters) in self.tasks_in(period.period) {
+            all_tasks.push(number.clone());
+            for a in reporters {
+                if !agencies.contains(a) {
+                    agencies.push(a.clone());
+                }
+            }
+        }
+        let mut out: Vec<Obligation> = agencies
+            .into_iter()
+            .map(|agency| {
+                let tasks = self
+                    .tasks_in(period.period)
+                    .filter(|(_, _, reporters)| reporters.contains(&agency))
+                    .map(|(n, _, _)| n.clone())
+                    .collect();
+                Obligation {
+                    agency,
+                    period: period.period,
+                    role: ObligationRole::Report,
+                    opens,
+                    deadline: period.agency_deadline,
+                    tasks,
+                }
+            })
+            .collect();
+        if let (Some(deadline), Some(who)) = (period.consolidation_deadline, &period.consolidator) {
+            out.push(Obligation {
+                agency: who.id.clone(),
+                period: period.period,
+                role: ObligationRole::Consolidation,
+                opens,
+                deadline,
+                tasks: all_tasks,
+            });
+        }
+        out
+    }
+
+    /// Every obligation that has opened by `date`, with its status. `submitted`
+    /// holds the (agency, period) reports already in; `consolidated` the periods
+    /// whose consolidated report is in.
+    pub fn status_on(
+        &self,
+        date: Date,
+        submitted: &BTreeSet<(AgencyId, Period)>,
+        consolidated: &BTreeSet<Period>,
+    ) -> Vec<ReportState> {
+        let mut out = Vec::new();
+        for period in self.periods_through(date.year()) {
+            for obligation in self.obligations(&period) {
+                if obligation.opens > date {
+                    continue;
+                }
+                let done = match obligation.role {
+                    ObligationRole::Report => {
+                        submitted.contains(&(obligation.agency.clone(), obligation.period))
+                    }
+                    ObligationRole::Consolidation => consolidated.contains(&obligation.period),
+                };
+                let days_left = obligation.deadline.days_since_epoch() - date.days_since_epoch();
+                let status = if done {
+                    ReportStatus::Submitted
+                } else if days_left < 0 {
+                    ReportStatus::Late
+                } else if days_left <= self.options.due_soon_days {
+                    ReportStatus::DueSoon
+                } else {
+                    ReportStatus::Open
+                };
+                out.push(ReportState {
+                    obligation,
+                    status,
+                    days_left,
+                });
+            }
+        }
+        out
+    }
+
+    /// The agencies' reports whose deadline has passed by `date` and that are not in
+    /// `submitted`.
+    pub fn missing(&self, date: Date, submitted: &BTreeSet<(AgencyId, Period)>) -> Vec<Obligation> {
+        self.status_on(date, submitted, &BTreeSet::new())
+            .into_iter()
+            .filter(|s| {
+                s.status == ReportStatus::Late && s.obligation.role == ObligationRole::Report
+            })
+            .map(|s| s.obligation)
+            .collect()
+    }
+
+    /// The consolidated reports whose deadline has passed by `date` and that are not
+    /// in `consolidated`.
+    pub fn consolidations_missing(
+        &self,
+        date: Date,
+        consolidated: &BTreeSet<Period>,
+    ) -> Vec<Obligation> {
+        self.status_on(date, &BTreeSet::new(), consolidated)
+            .into_iter()
+            .filter(|s| {
+                s.status == ReportStatus::Late && s.obligation.role == ObligationRole::Consolidation
+            })
+            .map(|s| s.obligation)
+            .collect()
+    }
+
+    /// What one agency owes on `date`: its reports open, due soon or late.
+    pub fn for_agency(
+        &self,
+        agency: &AgencyId,
+        date: Date,
+        submitted: &BTreeSet<(AgencyId, Period)>,
+    ) -> Vec<ReportState> {
+        self.status_on(date, submitted, &BTreeSet::new())
+            .into_iter()
+            .filter(|s| {
+                &s.obligation.agency == agency && s.obligation.role == ObligationRole::Report
+            })
+            .collect()
+    }
+}
+
+/// One thing found in a reporting sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Kind(PeriodKind),
+    Deadline(DayMonth),
+}
+
+/// Reads the reporting rules from the organisation section's paragraphs (line
+/// number, text). A paragraph with "báo cáo" (or "kết quả") and deadlines ("trước 15/6") gives the
+/// agencies' deadlines; one with "tổng hợp báo cáo" gives the consolidation deadlines and the
+/// consolidating agency (the first agency it names).
+pub(crate) fn read_rules(
+    paragraphs: &[(usize, String)],
+    registry: &Registry,
+) -> Result<Vec<ReportingRule>, PlanParseError> {
+    let mut agency: Vec<(PeriodKind, DayMonth)> = Vec::new();
+    let mut consolidation: Vec<(PeriodKind, DayMonth)> = Vec::new();
+    let mut consolidator: Option<AgencyName> = None;
+    let mut via: Option<AgencyName> = None;
+    for (line, text) in paragraphs {
+        let w = words(text);
+        if !has(&w, &["bao", "cao"]) && !has(&w, &["ket", "qua"]) {
+            continue;
+        }
+        let pairs = pair_events(&events(text, &w));
+        if pairs.is_empty() {
+            continue;
+        }
+        for (_, dm) in &pairs {
+            if Date::new(2000, dm.month, dm.day).is_err() {
+                return Err(PlanParseError {
+                    line: *line,
+                    expected: format!(
+                        "a real day in the reporting deadline, not {}/{}",
+                        dm.day, dm.month
+                    ),
+                });
+            }
+        }
+        let named = |id: AgencyId| registry.get(&id).map(AgencyName::new);
+        if has(&w, &["tong", "hop", "bao", "cao"]) {
+            consolidation.extend(pairs);
+            if consolidator.is_none() {
+                consolidator = registry.first_agency(text).and_then(named);
+            }
+        } else {
+            agency.extend(pairs);
+            if via.is_none() {
+                via = text
+                    .find("(qua ")
+                    .and_then(|p| registry.first_agency(&text[p..]))
+                    .and_then(named);
+            }
+        }
+    }
+    let consolidator = consolidator.or(via);
+    let mut rules = Vec::new();
+    for kind in [PeriodKind::HalfYear, PeriodKind::Year] {
+        let own = agency.iter().find(|(k, _)| *k == kind).map(|(_, d)| *d);
+        let cons = consolidation
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, d)| *d);
+        if let Some(agency_deadline) = own.or(cons) {
+            rules.push(ReportingRule {
+                kind,
+                agency_deadline,
+                consolidation_deadline: cons,
+                consolidator: cons.and(consolidator.clone()),
+            });
+        }
+    }
+    Ok(rules)
+}
+
+fn has(w: &[Word], phrase: &[&str]) -> bool {
+    w.windows(phrase.len())
+        .any(|win| win.iter().zip(phrase).all(|(a, b)| a.folded == *b))
+}
+
+/// The period kinds and deadlines of a reporting sentence, in order, counted from
+/// its last "định kỳ" when it has one.
+fn events(text: &str, w: &[Word]) -> Vec<Event> {
+    let start = w
+        .windows(2)
+        .rposition(|p| p[0].folded == "dinh" && p[1].folded == "ky")
+        .unwrap_or(0);
+    let is_year = |s: &str| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
+    let small = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < w.len() {
+        let f = w[i].folded.as_str();
+        let next = w.get(i + 1).map(|x| x.folded.as_str());
+        if (f == "6" || f == "sau") && next == Some("thang") {
+            out.push(Event::Kind(PeriodKind::HalfYear));
+            i += 2;
+            if w.get(i)
+                .is_some_and(|x| x.folded == "dau" || x.folded == "cuoi")
+            {
+                i += 2;
+            }
+            continue;
+        }
+        let original = text[w[i].start..w[i].end].to_lowercase();
+        let prev = if i > 0 { w[i - 1].folded.as_str() } else { "" };
+        if f == "nam"
+            && original != "nam"
+            && !next.is_some_and(is_year)
+            && !matches!(prev, "cac" | "nhung" | "dau" | "cuoi")
+            && !matches!(next, Some("sau" | "tiep" | "toi"))
+        {
+            out.push(Event::Kind(PeriodKind::Year));
+            i += 1;
+            continue;
+        }
+        if small(f) && next.is_some_and(small) && text[w[i].end..w[i + 1].start].trim() == "/" {
+            let before: Vec<&str> = w[i.saturating_sub(2)..i]
+                .iter()
+                .map(|x| x.folded.as_str())
+                .collect();
+            let deadline_word = before.iter().any(|b| matches!(*b, "truoc" | "han"))
+                || (before.last() == Some(&"va") && matches!(out.last(), Some(Event::Deadline(_))));
+            if deadline_word {
+                let day = f.parse().unwrap_or(0);
+                let month = next.and_then(|n| n.parse().ok()).unwrap_or(0);
+                out.push(Event::Deadline(DayMonth { day, month }));
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Pairs kinds with deadlines in the order the sentence gives them: "6 tháng (trước
+/// 15/6), năm (trước 05/12)", "6 tháng, năm (trước ngày 15/6 và 05/12)" and "trước
+/// ngày 15/6 (báo cáo 6 tháng) và trước ngày 30/11 (báo cáo năm)" all work.
+fn pair_events(events: &[Event]) -> Vec<(PeriodKind, DayMonth)> {
+    let dates_first = matches!(events.first(), Some(Event::Deadline(_)));
+    let mut out = Vec::new();
+    let mut kinds: Vec<PeriodKind> = Vec::new();
+    let mut dates: Vec<DayMonth> = Vec::new();
+    let mut flush = |kinds: &mut Vec<PeriodKind>, dates: &mut Vec<DayMonth>| {
+        out.extend(kinds.iter().copied().zip(dates.iter().copied()));
+        kinds.clear();
+        dates.clear();
+    };
+    for e in events {
+        match *e {
+            Event::Kind(k) => {
+                if !dates_first && !dates.is_empty() {
+                    flush(&mut kinds, &mut dates);
+                }
+                kinds.push(k);
+            }
+            Event::Deadline(d) => {
+                if dates_first && !kinds.is_empty() {
+                    flush(&mut kinds, &mut dates);
+                }
+                dates.push(d);
+            }
+        }
+    }
+    flush(&mut kinds, &mut dates);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dm(day: u8, month: u8) -> DayMonth {
+        DayMonth { day, month }
+    }
+
+    #[test]
+    fn pairs_kinds_and_deadlines_in_both_word_orders() {
+        let r = Registry::kon_tum();
+        let rules = read_rules(
+            &[
+                (1, "định kỳ 6 tháng (trước 15/6), năm (trước 05/12) báo cáo kết quả về UBND tỉnh (qua Sở Thông tin và Truyền thông).".into()),
+                (2, "Giao Sở Thông tin và Truyền thông tổng hợp báo cáo định kỳ 6 tháng, năm (trước ngày 25/6 và 15/12).".into()),
+            ],
+            r,
+        )
+        .unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].agency_deadline, dm(15, 6));
+        assert_eq!(rules[0].consolidation_deadline, Some(dm(25, 6)));
+        assert_eq!(rules[1].agency_deadline, dm(5, 12));
+        assert_eq!(rules[1].consolidation_deadline, Some(dm(15, 12)));
+        assert_eq!(
+            rules[1].consolidator.as_ref().unwrap().id.as_str(),
+            "so-tttt"
+        );
+    }
+
+    #[test]
+    fn deadlines_early_in_the_year_belong_to_the_next() {
+        let rule = ReportingRule {
+            kind: PeriodKind::Year,
+            agency_deadline: dm(15, 1),
+            consolidation_deadline: None,
+            consolidator: None,
+        };
+        let p = rule.for_year(2019);
+        assert_eq!(p.agency_deadline, Date::new(2020, 1, 15).unwrap());
+        assert_eq!(p.data_from, Date::new(2018, 12, 15).unwrap());
+        assert_eq!(p.data_to, Date::new(2019, 12, 14).unwrap());
+    }
+
+    #[test]
+    fn data_windows_follow_decree_09() {
+        assert_eq!(
+            Period::half_year(2020).data_window(),
+            (
+                Date::new(2019, 12, 15).unwrap(),
+                Date::new(2020, 6, 14).unwrap()
+            )
+        );
+        assert_eq!(
+            Period::year(2020).data_window(),
+            (
+                Date::new(2019, 12, 15).unwrap(),
+                Date::new(2020, 12, 14).unwrap()
+            )
+        );
+    }
+}

@@ -1,0 +1,402 @@
+//! The HTTP API's messages, including the sync protocol (see `docs/sync.md`).
+//!
+//! A client numbers its own mutations `seq` = 1, 2, 3 … and pushes them in order; the
+//! server applies each exactly once and answers with the last one it holds. The client
+//! pulls what changed since its cursor, in pages, in the server's order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{Date, parse_rfc3339};
+use crate::i18n::Lang;
+use crate::ids::{AgencyId, ClientId, MutationId, PlanCode, TaskNumber};
+use crate::progress::{Note, Percent, ProgressStatus};
+
+/// The protocol version this build speaks.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The oldest protocol version the server still accepts.
+pub const MIN_SCHEMA_VERSION: u32 = 1;
+/// The most mutations one push may carry.
+pub const MAX_BATCH: usize = 500;
+/// The largest request body the server reads, in bytes.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The most changes one pull page carries.
+pub const PULL_PAGE: usize = 500;
+
+/// What a person does in the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Records progress for their agency's tasks.
+    Staff,
+    /// Also submits the agency's period report.
+    Head,
+    /// At the consolidating department: reads all, reviews, returns for revision.
+    Supervisor,
+    /// Manages users and plans.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Staff, Role::Head, Role::Supervisor, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Head => "head",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether this role records progress for its own agency.
+    pub fn records_progress(self) -> bool {
+        matches!(self, Role::Staff | Role::Head)
+    }
+
+    /// Whether this role reads every agency's progress.
+    pub fn reads_all(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Role::Staff => lang.pick("Cán bộ", "Staff"),
+            Role::Head => lang.pick("Lãnh đạo cơ quan", "Agency head"),
+            Role::Supervisor => lang.pick("Cán bộ theo dõi (Sở TT&TT)", "Supervisor"),
+            Role::Admin => lang.pick("Quản trị", "Administrator"),
+        }
+    }
+}
+
+/// An agency as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyRef {
+    pub id: AgencyId,
+    pub name: String,
+}
+
+/// `POST /api/v1/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency: AgencyRef,
+}
+
+/// The answer to a successful login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The bearer token for `Authorization: Bearer …`.
+    pub token: String,
+    /// When the token stops working (RFC 3339).
+    pub expires_at: String,
+    pub user: UserInfo,
+}
+
+/// `GET /api/v1/plan`: the current plan's tasks as the signed-in person may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub code: PlanCode,
+    pub title: String,
+    pub date: Date,
+    pub tasks: Vec<TaskView>,
+}
+
+/// One task of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub number: TaskNumber,
+    pub title: String,
+    pub lead: Vec<AgencyRef>,
+    pub coordinating: Vec<AgencyRef>,
+    /// The timeframe as the plan writes it ("Quý II/2019").
+    pub timeframe: String,
+    /// Whether the signed-in person's agency may record progress on it.
+    pub assigned: bool,
+}
+
+/// `POST /api/v1/sync/push`. The client sends typed [`Mutation`]s; the server reads
+/// [`MutationEnvelope`]s so that one malformed mutation is rejected on its own instead
+/// of failing the whole batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushRequest<M> {
+    pub client_id: ClientId,
+    pub schema_version: u32,
+    pub mutations: Vec<M>,
+}
+
+/// A change a client asks the server to make, numbered by the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub seq: u64,
+    pub id: MutationId,
+    #[serde(flatten)]
+    pub body: MutationBody,
+}
+
+/// The kinds of mutation, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum MutationBody {
+    #[serde(rename = "progress.record")]
+    ProgressRecord(ProgressRecord),
+}
+
+/// `progress.record`: an agency's progress on one task, as observed on the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressRecord {
+    /// The plan's code; absent means the server's current plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanCode>,
+    pub task: TaskNumber,
+    pub status: ProgressStatus,
+    #[serde(default)]
+    pub note: Note,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Percent>,
+    /// When the person recorded it, by the device's clock (RFC 3339). Shown, never
+    /// used to order.
+    pub observed_at: Timestamp,
+    /// The id of the update this one was made from (the current one the device knew),
+    /// so the server can tell a concurrent edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<i64>,
+}
+
+/// An RFC 3339 instant, kept as written and validated on parse.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Timestamp(String);
+
+impl Timestamp {
+    pub fn parse(s: &str) -> Result<Timestamp, crate::date::DateError> {
+        parse_rfc3339(s)?;
+        Ok(Timestamp(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn millis(&self) -> i64 {
+        parse_rfc3339(&self.0).unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Timestamp::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A mutation as the server first reads it: the sequence number, and the rest still
+/// unparsed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MutationEnvelope {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MutationEnvelope {
+    /// Parses the mutation, or says why it can never be applied.
+    pub fn parse(self) -> Result<Mutation, Rejection> {
+        let seq = self.seq;
+        let mut fields = self.fields;
+        fields.insert("seq".into(), seq.into());
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| Rejection {
+            seq,
+            error: RejectReason::Invalid,
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Why a mutation can never succeed. It is recorded and skipped, so that the queue
+/// behind it keeps moving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Malformed or out of bounds.
+    Invalid,
+    /// The person may not make this change.
+    Forbidden,
+    /// The plan has no such task.
+    UnknownTask,
+}
+
+impl RejectReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::Invalid => "invalid",
+            RejectReason::Forbidden => "forbidden",
+            RejectReason::UnknownTask => "unknown_task",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RejectReason> {
+        [
+            RejectReason::Invalid,
+            RejectReason::Forbidden,
+            RejectReason::UnknownTask,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
+    }
+
+    pub fn message(self, lang: Lang) -> &'static str {
+        match self {
+            RejectReason::Invalid => lang.pick(
+                "Cập nhật không hợp lệ nên không được ghi nhận.",
+                "The update is not valid and was not recorded.",
+            ),
+            RejectReason::Forbidden => lang.pick(
+                "Cơ quan của bạn không được giao nhiệm vụ này.",
+                "Your agency is not assigned to this task.",
+            ),
+            RejectReason::UnknownTask => lang.pick(
+                "Kế hoạch không có nhiệm vụ này.",
+                "The plan has no such task.",
+            ),
+        }
+    }
+}
+
+/// One mutation the server refused for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub seq: u64,
+    pub error: RejectReason,
+    /// Technical detail, for logs and support.
+    pub message: String,
+}
+
+/// The answer to a push, sent only after the transaction committed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Every mutation of this client up to here is applied or rejected for good.
+    pub last_seq: u64,
+    pub rejected: Vec<Rejection>,
+}
+
+/// `GET /api/v1/sync/pull?cursor=C`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass this back as `cursor` for the next page.
+    pub cursor: u64,
+    pub has_more: bool,
+    /// The cursor sent was not valid here: drop what was pulled before and take these
+    /// changes (and the following pages) as the whole state.
+    #[serde(default)]
+    pub reset: bool,
+}
+
+/// Something that changed on the server, in the server's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    Progress(ProgressUpdate),
+}
+
+/// An applied progress update, as everyone who may see it sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressUpdate {
+    /// The server's sequence number for this update.
+    pub id: i64,
+    pub mutation_id: MutationId,
+    pub plan: PlanCode,
+    pub task: TaskNumber,
+    pub agency: AgencyRef,
+    pub author: String,
+    pub author_name: String,
+    pub status: ProgressStatus,
+    pub percent: Option<Percent>,
+    pub note: Note,
+    pub observed_at: Timestamp,
+    /// When the server applied it (RFC 3339, UTC).
+    pub received_at: String,
+    /// Made from an older version than the current one by a different author.
+    pub conflict: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn wire_mutation() -> serde_json::Value {
+        json!({
+            "seq": 3,
+            "id": "0b5e7f3a-9c1d-4e2f-8a6b-1c2d3e4f5a6b",
+            "kind": "progress.record",
+            "task": "5.2",
+            "status": "in_progress",
+            "note": "Đã họp triển khai",
+            "percent": 40,
+            "observed_at": "2019-06-14T08:30:00+07:00"
+        })
+    }
+
+    #[test]
+    fn mutations_are_flat_on_the_wire() {
+        let m: Mutation = serde_json::from_value(wire_mutation()).unwrap();
+        assert_eq!(m.seq, 3);
+        let MutationBody::ProgressRecord(record) = &m.body;
+        assert_eq!(record.task.as_str(), "5.2");
+        assert_eq!(record.percent.map(Percent::value), Some(40));
+        assert_eq!(serde_json::to_value(&m).unwrap(), wire_mutation());
+    }
+
+    #[test]
+    fn envelope_rejects_one_bad_mutation_with_its_seq() {
+        let mut bad = wire_mutation();
+        bad["status"] = json!("finished");
+        let envelope: MutationEnvelope = serde_json::from_value(bad).unwrap();
+        let rejection = envelope.parse().unwrap_err();
+        assert_eq!(rejection.seq, 3);
+        assert_eq!(rejection.error, RejectReason::Invalid);
+
+        let good: MutationEnvelope = serde_json::from_value(wire_mutation()).unwrap();
+        assert_eq!(good.parse().unwrap().seq, 3);
+    }
+
+    #[test]
+    fn envelope_refuses_out_of_bounds_values() {
+        for (field, value) in [
+            ("percent", json!(101)),
+            ("observed_at", json!("yesterday")),
+            ("task", json!("")),
+            ("kind", json!("progress.delete")),
+        ] {
+            let mut m = wire_mutation();
+            m[field] = value;
+            let envelope: MutationEnvelope = serde_json::from_value(m).unwrap();
+            assert!(envelope.parse().is_err(), "{field}");
+        }
+    }
+
+    #[test]
+    fn changes_are_tagged() {
+        let pull: PullResponse =
+            serde_json::from_value(json!({"changes": [], "cursor": 0, "has_more": false})).unwrap();
+        assert!(!pull.reset);
+        assert_eq!(Role::from_code("head"), Some(Role::Head));
+        assert!(Role::Head.records_progress() && !Role::Supervisor.records_progress());
+    }
+}

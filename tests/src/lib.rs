@@ -1,0 +1,265 @@
+//! Helpers for the black-box tests: the real server on `127.0.0.1:0` with a fresh
+//! database, and a typed client that speaks to it over HTTP as any client would.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tiendo_backend::db::Db;
+use tiendo_backend::{AppState, Config, seed};
+use tiendo_shared::error::ApiError;
+use tokio::sync::oneshot;
+
+/// A running server with its own database in a temporary directory.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub db: Db,
+    dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server seeded with the built-in plan and the demo accounts.
+    pub fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        TestServer::start_in(dir)
+    }
+
+    fn start_in(dir: tempfile::TempDir) -> TestServer {
+        let path = dir.path().join("tiendo.sqlite");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (db, listener) = runtime.block_on(async {
+            let db = Db::open(&path).expect("open database");
+            seed::seed_plan_if_empty(&db).await.expect("seed plan");
+            seed::seed_demo_users(&db).await.expect("seed users");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            (db, listener)
+        });
+        let addr = listener.local_addr().expect("address");
+        let state = AppState::new(
+            db.clone(),
+            Config {
+                web_dir: PathBuf::from("/nonexistent"),
+                token_ttl: Duration::from_secs(3600),
+            },
+        );
+        let (tx, rx) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let shutdown = async {
+                    let _ = rx.await;
+                };
+                tiendo_backend::serve(listener, state, shutdown)
+                    .await
+                    .expect("serve");
+            });
+        });
+        TestServer {
+            addr,
+            db,
+            dir,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Signs in a demo account and returns a client holding its token.
+    pub fn login(&self, username: &str) -> Client {
+        let response = self.post_json(
+            "/api/v1/login",
+            None,
+            &json!({"username": username, "password": seed::DEMO_PASSWORD}),
+        );
+        assert_eq!(
+            response.status, 200,
+            "login {username}: {:?}",
+            response.body
+        );
+        Client {
+            base: self.url(""),
+            token: response.body["token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    /// A POST with a JSON body.
+    pub fn post_json<B: Serialize>(&self, path: &str, token: Option<&str>, body: &B) -> Reply {
+        let mut request = ureq::post(&self.url(path));
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        Reply::from(request.send_json(body))
+    }
+
+    /// A POST with a raw body, for malformed input.
+    pub fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &[u8],
+    ) -> Reply {
+        let mut request = ureq::post(&self.url(path)).set("Content-Type", content_type);
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        Reply::from(request.send_bytes(body))
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = ureq::get(&self.url(path));
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        Reply::from(request.call())
+    }
+
+    /// Stops the server and starts a new one on the same database, as a restart does.
+    pub fn restart(mut self) -> TestServer {
+        self.stop();
+        let dir = std::mem::replace(
+            &mut self.dir,
+            tempfile::tempdir().expect("temporary directory"),
+        );
+        drop(self);
+        TestServer::start_in(dir)
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A signed-in client.
+pub struct Client {
+    base: String,
+    pub token: String,
+}
+
+impl Client {
+    pub fn get(&self, path: &str) -> Reply {
+        Reply::from(
+            ureq::get(&format!("{}{path}", self.base))
+                .set("Authorization", &format!("Bearer {}", self.token))
+                .call(),
+        )
+    }
+
+    pub fn post<B: Serialize>(&self, path: &str, body: &B) -> Reply {
+        Reply::from(
+            ureq::post(&format!("{}{path}", self.base))
+                .set("Authorization", &format!("Bearer {}", self.token))
+                .send_json(body),
+        )
+    }
+
+    /// Pushes mutations for `client_id` with the current schema version.
+    pub fn push(&self, client_id: &str, mutations: Vec<Value>) -> Reply {
+        self.post(
+            "/api/v1/sync/push",
+            &json!({
+                "client_id": client_id,
+                "schema_version": tiendo_shared::protocol::SCHEMA_VERSION,
+                "mutations": mutations,
+            }),
+        )
+    }
+
+    /// Pulls one page after `cursor`.
+    pub fn pull(&self, cursor: u64) -> Reply {
+        self.get(&format!("/api/v1/sync/pull?cursor={cursor}"))
+    }
+}
+
+/// An answer: its status and its JSON body (`Null` when it had none).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The body as a typed value; panics with the body when it does not fit.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.body.clone()).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// The body as the shared error type.
+    pub fn error(&self) -> ApiError {
+        self.json()
+    }
+}
+
+impl From<Result<ureq::Response, ureq::Error>> for Reply {
+    fn from(result: Result<ureq::Response, ureq::Error>) -> Reply {
+        let response = match result {
+            Ok(response) => response,
+            Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let status = response.status();
+        let text = response.into_string().unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// A `progress.record` mutation on the current plan.
+pub fn progress(seq: u64, task: &str, status: &str, note: &str) -> Value {
+    json!({
+        "seq": seq,
+        "id": uuid(seq, task),
+        "kind": "progress.record",
+        "task": task,
+        "status": status,
+        "note": note,
+        "observed_at": "2019-06-10T09:00:00+07:00",
+    })
+}
+
+/// A deterministic, distinct UUID for each (seq, salt).
+pub fn uuid(seq: u64, salt: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in salt.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        (hash >> 32) as u32,
+        (hash >> 16) as u16,
+        (hash as u16) & 0xfff,
+        (seq >> 48) as u16 & 0xfff,
+        seq & 0xffff_ffff_ffff
+    )
+}
+
+/// A fresh client id.
+pub fn client_id(n: u64) -> String {
+    uuid(n, "client")
+}
