@@ -161,6 +161,21 @@ pub struct Client {
 }
 
 impl Client {
+    /// Pushes, returning `None` when no answer came (the server went away).
+    pub fn try_push(&self, client_id: &str, mutations: Vec<Value>) -> Option<Reply> {
+        let result = ureq::post(&format!("{}/api/v1/sync/push", self.base))
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .send_json(json!({
+                "client_id": client_id,
+                "schema_version": tiendo_shared::protocol::SCHEMA_VERSION,
+                "mutations": mutations,
+            }));
+        match result {
+            Ok(_) | Err(ureq::Error::Status(..)) => Some(Reply::from(result)),
+            Err(_) => None,
+        }
+    }
+
     pub fn get(&self, path: &str) -> Reply {
         Reply::from(
             ureq::get(&format!("{}{path}", self.base))
@@ -230,11 +245,13 @@ impl From<Result<ureq::Response, ureq::Error>> for Reply {
     }
 }
 
-/// A `progress.record` mutation on the current plan.
+/// A `progress.record` mutation on the current plan. Its id is derived from all its
+/// fields, so the same call gives the same mutation (a retry) and different calls
+/// give different ones.
 pub fn progress(seq: u64, task: &str, status: &str, note: &str) -> Value {
     json!({
         "seq": seq,
-        "id": uuid(seq, task),
+        "id": uuid(seq, &format!("{task}|{status}|{note}")),
         "kind": "progress.record",
         "task": task,
         "status": status,
@@ -262,4 +279,114 @@ pub fn uuid(seq: u64, salt: &str) -> String {
 /// A fresh client id.
 pub fn client_id(n: u64) -> String {
     uuid(n, "client")
+}
+
+/// The `tiendo` binary, as a separate process: for what only a process can show, such
+/// as being killed in the middle of a write.
+pub struct ServerProcess {
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    child: std::process::Child,
+}
+
+/// Where the `tiendo` binary is: `TIENDO_BIN`, or beside the test executable's
+/// directory (`target/debug/tiendo`), where `./dev test` builds it first.
+pub fn tiendo_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("TIENDO_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory");
+    let bin = dir.join("tiendo");
+    assert!(
+        bin.is_file(),
+        "build the server first: cargo build -p tiendo-backend ({})",
+        bin.display()
+    );
+    bin
+}
+
+impl ServerProcess {
+    /// Starts `tiendo serve --demo` on a free port with the database at `db_path`,
+    /// and waits until it answers.
+    pub fn start(db_path: &std::path::Path) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = std::process::Command::new(tiendo_bin())
+            .args([
+                "serve",
+                "--demo",
+                "--addr",
+                &addr.to_string(),
+                "--web-dir",
+                "/nonexistent",
+                "--db",
+            ])
+            .arg(db_path)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start tiendo");
+        let mut server = ServerProcess {
+            addr,
+            db_path: db_path.to_owned(),
+            child,
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(response) = ureq::get(&format!("http://{addr}/healthz")).call()
+                && response.status() == 200
+            {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("tiendo exited: {status}");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tiendo did not answer in time"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Signs in a demo account.
+    pub fn login(&self, username: &str) -> Client {
+        let response = Reply::from(
+            ureq::post(&self.url("/api/v1/login"))
+                .send_json(json!({"username": username, "password": seed::DEMO_PASSWORD})),
+        );
+        assert_eq!(
+            response.status, 200,
+            "login {username}: {:?}",
+            response.body
+        );
+        Client {
+            base: self.url(""),
+            token: response.body["token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    /// Kills the process at once (SIGKILL): no graceful shutdown.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

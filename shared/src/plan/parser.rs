@@ -661,3 +661,108 @@ pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseEr
         reporting,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_role_label_variant() {
+        use Qualifier::{ByFunction, Implements, MonitorGuideConsolidate, ProvidesInformation};
+        let cases: [(&str, RoleKind, &[Qualifier]); 10] = [
+            ("- *Cơ quan chủ trì:* Sở Ngoại vụ.", RoleKind::Lead, &[]),
+            (
+                "- *Cơ quan chủ trì* (theo chức năng nhiệm vụ của từng cơ quan, đơn vị): Sở Ngoại vụ",
+                RoleKind::Lead,
+                &[ByFunction],
+            ),
+            (
+                "- *Cơ quan chủ trì theo dõi, hướng dẫn, tổng hợp*: Sở Ngoại vụ",
+                RoleKind::Lead,
+                &[MonitorGuideConsolidate],
+            ),
+            (
+                "+ *Cơ quan thực hiện*: Sở Ngoại vụ",
+                RoleKind::Lead,
+                &[Implements],
+            ),
+            (
+                "- *Cơ quan phối hợp cung cấp thông tin:* Sở Ngoại vụ",
+                RoleKind::Coordinating,
+                &[ProvidesInformation],
+            ),
+            (
+                "- *Cơ quan, đơn vị phối hợp*: Sở Ngoại vụ",
+                RoleKind::Coordinating,
+                &[],
+            ),
+            (
+                "+ *Cơ quan, địa phương phối hợp*: Sở Ngoại vụ",
+                RoleKind::Coordinating,
+                &[],
+            ),
+            (
+                "- + *Cơ quan phối hợp, thực hiện*: Sở Ngoại vụ",
+                RoleKind::Coordinating,
+                &[Implements],
+            ),
+            (
+                "• **Thời hạn hoàn thành:** Quý II/2019",
+                RoleKind::Time,
+                &[],
+            ),
+            ("Thời gian thực hiện: Quý II/2019", RoleKind::Time, &[]),
+        ];
+        for (line, kind, qualifiers) in cases {
+            let (k, q, value) = role_line(line).unwrap().unwrap();
+            assert_eq!((k, q.as_slice()), (kind, qualifiers), "{line}");
+            assert!(!value.starts_with([' ', '*', ':']), "{line}: {value}");
+        }
+        assert_eq!(role_line("- Tổ chức hội thảo: chủ đề biển, đảo"), Ok(None));
+        assert!(role_line("- *Cơ quan ban hành*: Sở Ngoại vụ").is_err());
+    }
+
+    #[test]
+    fn reads_numbers_headings_and_bullets() {
+        assert_eq!(
+            numbered("1.1. Hướng dẫn"),
+            Some((vec!["1".into(), "1".into()], "Hướng dẫn".into()))
+        );
+        assert_eq!(
+            numbered("### 2. Tập huấn"),
+            Some((vec!["2".into()], "Tập huấn".into()))
+        );
+        assert_eq!(
+            numbered("3) Cung cấp"),
+            Some((vec!["3".into()], "Cung cấp".into()))
+        );
+        assert_eq!(numbered("2019 và các năm"), None);
+        assert_eq!(numbered("28/2/2013 của"), None);
+        assert_eq!(
+            roman_heading("**IV. TỔ CHỨC THỰC HIỆN**"),
+            Some(("IV".into(), "TỔ CHỨC THỰC HIỆN".into()))
+        );
+        assert_eq!(roman_heading("Ia H'Drai. X"), None);
+        assert_eq!(lettered("b) Tổ chức"), Some(('b', "Tổ chức".into())));
+        assert_eq!(strip_bullets("- + *Cơ quan*"), (true, "*Cơ quan*"));
+        assert_eq!(strip_bullets("*Cơ quan*"), (false, "*Cơ quan*"));
+    }
+
+    #[test]
+    fn joins_lines_split_by_wrapping_or_page_breaks() {
+        let lines = logical_lines(
+            "1.1. Một câu bị\nngắt dòng.\n\n2. Câu cắt bởi trang\n\n12\n\nvẫn tiếp tục.\n\n3. Câu đã hết.\n\nmới.",
+        );
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "1.1. Một câu bị ngắt dòng.",
+                "2. Câu cắt bởi trang vẫn tiếp tục.",
+                "3. Câu đã hết.",
+                "mới."
+            ]
+        );
+        assert_eq!(lines[1].no, 4);
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const SEED: &str = include_str!("fixtures/ke-hoach-215-KH-UBND-2019-kon-tum.md");
+const SEED: &str = include_str!("../../../seed/ke-hoach-215-KH-UBND-2019-kon-tum.md");
 
 fn id(s: &str) -> AgencyId {
     AgencyId::parse(s).unwrap()
