@@ -95,6 +95,14 @@ impl TestServer {
         }
     }
 
+    /// A client holding a token got some other way.
+    pub fn login_with_token(&self, token: &str) -> Client {
+        Client {
+            base: self.url(""),
+            token: token.to_owned(),
+        }
+    }
+
     /// A POST with a JSON body.
     pub fn post_json<B: Serialize>(&self, path: &str, token: Option<&str>, body: &B) -> Reply {
         let mut request = ureq::post(&self.url(path));
