@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 
 /// An error as it travels over the wire: `{"error":"out_of_order","expected":7}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum ApiError {
     /// The body is not JSON of the expected shape.

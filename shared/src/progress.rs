@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 
 /// Where an agency stands on a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProgressStatus {
     /// Chưa thực hiện.
@@ -56,6 +57,7 @@ impl ProgressStatus {
 
 /// A whole percentage, 0 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Percent(u8);
 
@@ -86,6 +88,7 @@ pub const NOTE_MAX_CHARS: usize = 4000;
 /// A progress note: trimmed, at most [`NOTE_MAX_CHARS`] characters, no control
 /// characters but line breaks and tabs. It may be empty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Note(String);
 

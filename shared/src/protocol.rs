@@ -24,6 +24,7 @@ pub const PULL_PAGE: usize = 500;
 
 /// What a person does in the organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Records progress for their agency's tasks.
@@ -74,6 +75,7 @@ impl Role {
 
 /// An agency as a person reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgencyRef {
     pub id: AgencyId,
     pub name: String,
@@ -81,6 +83,7 @@ pub struct AgencyRef {
 
 /// `POST /api/v1/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -88,6 +91,7 @@ pub struct LoginRequest {
 
 /// The signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub username: String,
     pub display_name: String,
@@ -97,6 +101,7 @@ pub struct UserInfo {
 
 /// The answer to a successful login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// The bearer token for `Authorization: Bearer …`.
     pub token: String,
@@ -107,15 +112,18 @@ pub struct LoginResponse {
 
 /// `GET /api/v1/plan`: the current plan's tasks as the signed-in person may see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanView {
     pub code: PlanCode,
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: Date,
     pub tasks: Vec<TaskView>,
 }
 
 /// One task of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskView {
     pub number: TaskNumber,
     pub title: String,
@@ -131,6 +139,7 @@ pub struct TaskView {
 /// [`MutationEnvelope`]s so that one malformed mutation is rejected on its own instead
 /// of failing the whole batch.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest<M> {
     pub client_id: ClientId,
     pub schema_version: u32,
@@ -139,6 +148,7 @@ pub struct PushRequest<M> {
 
 /// A change a client asks the server to make, numbered by the client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     pub seq: u64,
     pub id: MutationId,
@@ -148,6 +158,7 @@ pub struct Mutation {
 
 /// The kinds of mutation, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind")]
 pub enum MutationBody {
     #[serde(rename = "progress.record")]
@@ -156,6 +167,7 @@ pub enum MutationBody {
 
 /// `progress.record`: an agency's progress on one task, as observed on the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressRecord {
     /// The plan's code; absent means the server's current plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,6 +189,7 @@ pub struct ProgressRecord {
 
 /// An RFC 3339 instant, kept as written and validated on parse.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Timestamp(String);
 
@@ -229,6 +242,7 @@ impl MutationEnvelope {
 /// Why a mutation can never succeed. It is recorded and skipped, so that the queue
 /// behind it keeps moving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     /// Malformed or out of bounds.
@@ -278,6 +292,7 @@ impl RejectReason {
 
 /// One mutation the server refused for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejection {
     pub seq: u64,
     pub error: RejectReason,
@@ -287,6 +302,7 @@ pub struct Rejection {
 
 /// The answer to a push, sent only after the transaction committed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// Every mutation of this client up to here is applied or rejected for good.
     pub last_seq: u64,
@@ -295,6 +311,7 @@ pub struct PushResponse {
 
 /// `GET /api/v1/sync/pull?cursor=C`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Pass this back as `cursor` for the next page.
@@ -308,6 +325,7 @@ pub struct PullResponse {
 
 /// Something that changed on the server, in the server's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     Progress(ProgressUpdate),
@@ -315,6 +333,7 @@ pub enum Change {
 
 /// An applied progress update, as everyone who may see it sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressUpdate {
     /// The server's sequence number for this update.
     pub id: i64,

@@ -317,3 +317,48 @@ fn acknowledged_updates_survive_a_restart() {
         "nothing twice"
     );
 }
+
+#[test]
+fn the_openapi_description_covers_every_endpoint() {
+    let server = TestServer::start();
+    let reply = server.get("/api/v1/openapi.json", None);
+    assert_eq!(reply.status, 200);
+    let doc = reply.body;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let operations = [
+        ("/healthz", "get"),
+        ("/api/v1/login", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/plan", "get"),
+        ("/api/v1/sync/push", "post"),
+        ("/api/v1/sync/pull", "get"),
+    ];
+    for (path, method) in operations {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is described");
+        assert!(
+            operation["responses"]
+                .as_object()
+                .is_some_and(|r| !r.is_empty()),
+            "{method} {path} has responses"
+        );
+    }
+    assert_eq!(
+        doc["paths"].as_object().map(|p| p.len()),
+        Some(operations.len()),
+        "and nothing else"
+    );
+    for schema in [
+        "ApiError",
+        "Mutation",
+        "PushResponse",
+        "PullResponse",
+        "ProgressUpdate",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use tiendo_shared::date::format_rfc3339_utc;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{
-    LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, MutationEnvelope, PULL_PAGE,
-    PlanView, PullResponse, PushRequest, PushResponse, UserInfo,
+    LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, Mutation, MutationEnvelope,
+    PULL_PAGE, PlanView, PullResponse, PushRequest, PushResponse, UserInfo,
 };
 
 use crate::AppState;
@@ -16,6 +16,8 @@ use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_passwor
 use crate::db::{PushOutcome, now_ms};
 use crate::error::{AppError, AppJson};
 
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, description = "The database answers"), (status = 503, description = "It does not")))]
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.db.ping().await {
@@ -27,6 +29,12 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/login", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "Wrong username or password", body = ApiError),
+        (status = 429, description = "Too many failed attempts", body = ApiError),
+    ))]
 /// `POST /api/v1/login`.
 pub async fn login(
     State(state): State<AppState>,
@@ -66,11 +74,15 @@ pub async fn login(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = UserInfo), (status = 401, body = ApiError)))]
 /// `GET /api/v1/me`: who the token belongs to.
 pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserInfo> {
     Json(user.info())
 }
 
+#[utoipa::path(get, path = "/api/v1/plan", tag = "plan", security(("bearer" = [])),
+    responses((status = 200, body = PlanView), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 /// `GET /api/v1/plan`: the current plan's tasks, marked with what the person's agency
 /// is assigned.
 pub async fn plan(
@@ -81,6 +93,18 @@ pub async fn plan(
     Ok(Json(view.ok_or(ApiError::NotFound)?))
 }
 
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])),
+    request_body = PushRequest<Mutation>,
+    responses(
+        (status = 200, description = "Applied or rejected for good, up to `last_seq`; sent after commit", body = PushResponse),
+        (status = 400, description = "Not JSON of this shape", body = ApiError),
+        (status = 401, body = ApiError),
+        (status = 403, description = "The client id belongs to another person", body = ApiError),
+        (status = 409, description = "A sequence number was skipped", body = ApiError),
+        (status = 413, description = "Over the body or batch bound", body = ApiError),
+        (status = 426, description = "The client's schema version is too old", body = ApiError),
+        (status = 503, description = "Temporary failure; nothing applied", body = ApiError),
+    ))]
 /// `POST /api/v1/sync/push`.
 pub async fn push(
     State(state): State<AppState>,
@@ -110,13 +134,19 @@ pub async fn push(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullParams {
+    /// The cursor of the previous page; 0 (or absent) for everything.
     #[serde(default)]
     cursor: u64,
+    /// At most this many changes (default and maximum 500).
     limit: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])),
+    params(PullParams),
+    responses((status = 200, body = PullResponse), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
 /// `GET /api/v1/sync/pull?cursor=C`.
 pub async fn pull(
     State(state): State<AppState>,

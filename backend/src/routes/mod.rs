@@ -1,6 +1,7 @@
 //! The router: which path goes to which handler, and the layers around them.
 
 mod api;
+mod openapi;
 mod web;
 
 use axum::Router;
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plan", get(api::plan))
         .route("/sync/push", post(api::push))
         .route("/sync/pull", get(api::pull))
+        .route("/openapi.json", get(openapi::document))
         .fallback(|| async { api_response(ApiError::NotFound) });
 
     Router::new()

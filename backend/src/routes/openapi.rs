@@ -1,0 +1,42 @@
+//! The OpenAPI 3 description of the HTTP API, generated from the handlers'
+//! annotations and the shared types, served at `/api/v1/openapi.json`.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tiến độ API",
+        description = "Progress on a province's annual plan: accounts, the plan, and the offline sync protocol (see docs/sync.md)."
+    ),
+    paths(api::healthz, api::login, api::me, api::plan, api::push, api::pull),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts", description = "Signing in"),
+        (name = "plan", description = "The current plan"),
+        (name = "sync", description = "Exactly-once push, cursor pull"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
