@@ -18,6 +18,7 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub db: Db,
     dir: tempfile::TempDir,
+    web_dir: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -26,10 +27,16 @@ impl TestServer {
     /// Starts a server seeded with the built-in plan and the demo accounts.
     pub fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
-        TestServer::start_in(dir)
+        TestServer::start_in(dir, PathBuf::from("/nonexistent"))
     }
 
-    fn start_in(dir: tempfile::TempDir) -> TestServer {
+    /// Starts a server that serves the web app from `web_dir`.
+    pub fn start_with_web(web_dir: &std::path::Path) -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        TestServer::start_in(dir, web_dir.to_owned())
+    }
+
+    fn start_in(dir: tempfile::TempDir, web_dir: PathBuf) -> TestServer {
         let path = dir.path().join("tiendo.sqlite");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -49,7 +56,7 @@ impl TestServer {
         let state = AppState::new(
             db.clone(),
             Config {
-                web_dir: PathBuf::from("/nonexistent"),
+                web_dir: web_dir.clone(),
                 token_ttl: Duration::from_secs(3600),
             },
         );
@@ -68,6 +75,7 @@ impl TestServer {
             addr,
             db,
             dir,
+            web_dir,
             shutdown: Some(tx),
             thread: Some(thread),
         }
@@ -127,6 +135,29 @@ impl TestServer {
         Reply::from(request.send_bytes(body))
     }
 
+    /// A GET with extra headers, answering the status and the response headers asked
+    /// for (the body is not read as JSON).
+    pub fn get_headers(
+        &self,
+        path: &str,
+        send: &[(&str, &str)],
+        read: &[&str],
+    ) -> (u16, Vec<Option<String>>) {
+        let mut request = ureq::get(&self.url(path));
+        for (name, value) in send {
+            request = request.set(name, value);
+        }
+        let response = match request.call() {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let headers = read
+            .iter()
+            .map(|h| response.header(h).map(str::to_owned))
+            .collect();
+        (response.status(), headers)
+    }
+
     pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
         let mut request = ureq::get(&self.url(path));
         if let Some(token) = token {
@@ -142,8 +173,9 @@ impl TestServer {
             &mut self.dir,
             tempfile::tempdir().expect("temporary directory"),
         );
+        let web_dir = self.web_dir.clone();
         drop(self);
-        TestServer::start_in(dir)
+        TestServer::start_in(dir, web_dir)
     }
 
     fn stop(&mut self) {

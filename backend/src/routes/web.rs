@@ -8,17 +8,41 @@ use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
 
-/// Serves `dir`; a path that names no file gets `index.html`, the app shell.
+/// Serves `dir`. A page path that names no file (`/`, a deep link) gets `index.html`,
+/// the app shell; a missing file (`….js`, an old build's `….wasm`) gets a 404, never
+/// the shell under an asset's name. The build writes brotli and gzip copies beside
+/// each file, sent to browsers that accept them.
 pub fn router(dir: &Path) -> Router<AppState> {
-    let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let shell_or_404 = move |request: Request| {
+        let index = index.clone();
+        async move {
+            let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+            if last.contains('.') {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            match index.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            }
+        }
+    };
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(shell_or_404.into_service());
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))

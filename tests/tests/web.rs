@@ -1,0 +1,71 @@
+//! Serving the built web app: pre-compressed files, cache headers by kind of file,
+//! and the app shell for any path that is not a file.
+
+use tiendo_tests::TestServer;
+
+fn web_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let write =
+        |name: &str, body: &[u8]| std::fs::write(dir.path().join(name), body).expect("write");
+    write("index.html", b"<!doctype html><title>shell</title>");
+    write("index.html.br", b"brotli shell");
+    write("index.html.gz", b"gzip shell");
+    write("sw.js", b"// worker");
+    write("app-0123456789abcdef_bg.wasm", b"\0asm");
+    write("app-0123456789abcdef_bg.wasm.br", b"brotli wasm");
+    dir
+}
+
+#[test]
+fn hashed_files_are_immutable_and_the_shell_and_worker_are_revalidated() {
+    let dir = web_dir();
+    let server = TestServer::start_with_web(dir.path());
+    let cache = |path: &str| server.get_headers(path, &[], &["cache-control"]);
+    assert_eq!(
+        cache("/app-0123456789abcdef_bg.wasm"),
+        (
+            200,
+            vec![Some("public, max-age=31536000, immutable".into())]
+        )
+    );
+    assert_eq!(cache("/"), (200, vec![Some("no-cache".into())]));
+    assert_eq!(cache("/sw.js"), (200, vec![Some("no-cache".into())]));
+}
+
+#[test]
+fn browsers_that_accept_brotli_get_the_precompressed_file() {
+    let dir = web_dir();
+    let server = TestServer::start_with_web(dir.path());
+    let (status, headers) = server.get_headers(
+        "/app-0123456789abcdef_bg.wasm",
+        &[("Accept-Encoding", "gzip, br")],
+        &["content-encoding", "content-length"],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(headers, vec![Some("br".into()), Some("11".into())]);
+    let (_, plain) = server.get_headers(
+        "/app-0123456789abcdef_bg.wasm",
+        &[("Accept-Encoding", "identity")],
+        &["content-encoding"],
+    );
+    assert_eq!(plain, vec![None]);
+}
+
+#[test]
+fn any_other_path_gets_the_app_shell() {
+    let dir = web_dir();
+    let server = TestServer::start_with_web(dir.path());
+    let (status, headers) = server.get_headers(
+        "/some/deep/link",
+        &[("Accept-Encoding", "gzip")],
+        &["content-encoding", "cache-control"],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(headers, vec![Some("gzip".into()), Some("no-cache".into())]);
+    // A missing asset is a 404, never the shell under the asset's name (which the
+    // browser would cache as immutable).
+    let (missing, _) = server.get_headers("/app-fedcba9876543210_bg.wasm", &[], &[]);
+    assert_eq!(missing, 404);
+    // The API never falls back to the shell.
+    assert_eq!(server.get("/api/v1/none", None).status, 404);
+}
