@@ -115,3 +115,32 @@ export async function signIn(page, username, password = "tiendo2019") {
   await page.locator("button[type=submit]").click();
   await page.locator("[data-testid=tasks] li").first().waitFor({ timeout: 20_000 });
 }
+
+/** A TCP proxy in front of `targetPort` that counts the bytes each way: what a page
+ * and its service worker really send and receive, headers and all. */
+export async function countingProxy(targetPort) {
+  const { createServer: createTcpServer, connect } = await import("node:net");
+  const totals = { down: 0, up: 0 };
+  const server = createTcpServer((client) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    client.on("data", (d) => (totals.up += d.length));
+    upstream.on("data", (d) => (totals.down += d.length));
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", close);
+    upstream.on("error", close);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    totals,
+    reset() {
+      totals.down = 0;
+      totals.up = 0;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
