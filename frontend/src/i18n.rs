@@ -6,6 +6,8 @@ pub use tiendo_shared::i18n::Lang;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum T {
     AppName,
+    Subtitle,
+    SaveFailed,
     Username,
     Password,
     SignIn,
@@ -45,6 +47,14 @@ impl T {
     pub fn get(self, lang: Lang) -> &'static str {
         let (vi, en) = match self {
             T::AppName => ("Tiến độ", "Tiến độ"),
+            T::Subtitle => (
+                "Theo dõi thực hiện kế hoạch thông tin đối ngoại",
+                "Progress on the external information plan",
+            ),
+            T::SaveFailed => (
+                "Không lưu được trên máy này (bộ nhớ trình duyệt bị chặn hoặc đầy). Cập nhật chưa được ghi.",
+                "Could not save on this device (browser storage blocked or full). The update was not recorded.",
+            ),
             T::Username => ("Tên đăng nhập", "Username"),
             T::Password => ("Mật khẩu", "Password"),
             T::SignIn => ("Đăng nhập", "Sign in"),
@@ -116,5 +126,17 @@ pub fn pending_count(lang: Lang, n: usize) -> String {
         Lang::Vi => format!("{n} cập nhật chưa đồng bộ"),
         Lang::En if n == 1 => "1 update not synced yet".to_owned(),
         Lang::En => format!("{n} updates not synced yet"),
+    }
+}
+
+/// The question before signing out with updates still on the device.
+pub fn confirm_sign_out(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Vi => format!(
+            "Còn {n} cập nhật chưa đồng bộ. Chúng vẫn được giữ trên máy và sẽ được gửi khi bạn đăng nhập lại. Đăng xuất?"
+        ),
+        Lang::En => format!(
+            "{n} updates are not synced yet. They stay on this device and are sent when you sign in again. Sign out?"
+        ),
     }
 }

@@ -87,6 +87,13 @@ fn Header() -> impl IntoView {
         }
     };
     let sign_out = move |_| {
+        let pending = app.pending.with_untracked(Vec::len);
+        if pending > 0 {
+            let question = i18n::confirm_sign_out(app.lang.get_untracked(), pending);
+            if !window().confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+        }
         spawn_local(async move {
             if let Some(store) = sync::store() {
                 let _ = store.clear_session().await;

@@ -76,7 +76,7 @@ export class Server {
 
   /** Runs one SQL query on the server's database and returns its rows. */
   query(sql) {
-    const script = "import json,sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(json.dumps(c.execute(sys.argv[2]).fetchall()))";
+    const script = "import json,sqlite3,sys; c=sqlite3.connect(sys.argv[1]); rows=c.execute(sys.argv[2]).fetchall(); c.commit(); print(json.dumps(rows))";
     const out = spawnSync("python3", ["-c", script, this.db, sql], { encoding: "utf8" });
     if (out.status !== 0) throw new Error(out.stderr);
     return JSON.parse(out.stdout);

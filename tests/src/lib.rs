@@ -111,13 +111,18 @@ impl TestServer {
         }
     }
 
+    /// A request to `path`, with the bearer token if there is one.
+    fn request(&self, method: &str, path: &str, token: Option<&str>) -> ureq::Request {
+        let request = ureq::request(method, &self.url(path));
+        match token {
+            Some(token) => request.set("Authorization", &format!("Bearer {token}")),
+            None => request,
+        }
+    }
+
     /// A POST with a JSON body.
     pub fn post_json<B: Serialize>(&self, path: &str, token: Option<&str>, body: &B) -> Reply {
-        let mut request = ureq::post(&self.url(path));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        Reply::from(request.send_json(body))
+        Reply::from(self.request("POST", path, token).send_json(body))
     }
 
     /// A POST with a raw body, for malformed input.
@@ -128,10 +133,9 @@ impl TestServer {
         content_type: &str,
         body: &[u8],
     ) -> Reply {
-        let mut request = ureq::post(&self.url(path)).set("Content-Type", content_type);
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
+        let request = self
+            .request("POST", path, token)
+            .set("Content-Type", content_type);
         Reply::from(request.send_bytes(body))
     }
 
@@ -159,11 +163,7 @@ impl TestServer {
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        let mut request = ureq::get(&self.url(path));
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
-        }
-        Reply::from(request.call())
+        Reply::from(self.request("GET", path, token).call())
     }
 
     /// Stops the server and starts a new one on the same database, as a restart does.

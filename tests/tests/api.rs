@@ -77,6 +77,13 @@ fn the_plan_marks_the_tasks_of_the_agency() {
             .iter()
             .any(|a| a.id.as_str() == "so-vhttdl")
     );
+    let leads: Vec<_> = task("1.4").lead.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        leads.first(),
+        Some(&"Sở Kế hoạch và Đầu tư"),
+        "in the order the plan names them: {leads:?}"
+    );
+    assert_eq!(leads.len(), 6);
 }
 
 #[test]

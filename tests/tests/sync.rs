@@ -264,14 +264,12 @@ fn a_server_killed_during_a_long_push_keeps_everything_acknowledged_and_nothing_
 
 /// How many updates the database file holds, read from outside the server.
 fn pusher_progress(db: &std::path::Path) -> u64 {
-    rusqlite_count(db).unwrap_or(0)
-}
-
-fn rusqlite_count(db: &std::path::Path) -> Option<u64> {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from progress_updates').fetchone()[0])"])
-        .arg(db)
-        .output()
-        .ok()?;
-    String::from_utf8(output.stdout).ok()?.trim().parse().ok()
+    let count = || -> rusqlite::Result<u64> {
+        let conn =
+            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.query_row("SELECT count(*) FROM progress_updates", [], |row| {
+            row.get(0)
+        })
+    };
+    count().unwrap_or(0)
 }

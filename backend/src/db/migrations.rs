@@ -6,8 +6,13 @@ use rusqlite::Connection;
 use super::DbError;
 
 /// Every migration in order; the schema version is the number applied.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    (
+        "0002_task_agency_order",
+        include_str!("../../migrations/0002_task_agency_order.sql"),
+    ),
+];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.
 pub fn apply(conn: &mut Connection) -> Result<(), DbError> {

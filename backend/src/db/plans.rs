@@ -99,7 +99,7 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
     )?;
     let mut clear_roles = conn.prepare("DELETE FROM task_agencies WHERE task_id = ?1")?;
     let mut add_role = conn.prepare(
-        "INSERT OR IGNORE INTO task_agencies (task_id, agency_id, role) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO task_agencies (task_id, agency_id, role, position) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (position, task) in plan.tasks.iter().enumerate() {
         let task_id: i64 = upsert_task.query_row(
@@ -115,8 +115,8 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
         )?;
         clear_roles.execute([task_id])?;
         for (role, agencies) in [("lead", &task.lead), ("coordinating", &task.coordinating)] {
-            for agency in agencies {
-                add_role.execute(params![task_id, agency.id.as_str(), role])?;
+            for (position, agency) in agencies.iter().enumerate() {
+                add_role.execute(params![task_id, agency.id.as_str(), role, position as i64])?;
             }
         }
     }
@@ -203,7 +203,7 @@ fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanV
     let mut stmt = conn.prepare(
         "SELECT ta.task_id, ta.role, a.id, a.name FROM task_agencies ta
          JOIN tasks t ON t.id = ta.task_id JOIN agencies a ON a.id = ta.agency_id
-         WHERE t.plan_id = ?1 ORDER BY a.name",
+         WHERE t.plan_id = ?1 ORDER BY ta.position",
     )?;
     let mut rows = stmt.query([plan_id])?;
     while let Some(row) = rows.next()? {

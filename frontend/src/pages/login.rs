@@ -52,7 +52,7 @@ pub fn Login() -> impl IntoView {
         <main class="login">
             <div class="card">
                 <h1>{move || app.t(T::AppName)}</h1>
-                <p class="muted">"Kế hoạch thông tin đối ngoại — Sở Thông tin và Truyền thông"</p>
+                <p class="muted">{move || app.t(T::Subtitle)}</p>
                 <form on:submit=submit>
                     <label for="username">{move || app.t(T::Username)}</label>
                     <input id="username" name="username" autocomplete="username" required

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use tiendo_shared::date::{format_dmy_hm, parse_rfc3339};
 use tiendo_shared::ids::TaskNumber;
 use tiendo_shared::progress::{Note, Percent, ProgressStatus};
-use tiendo_shared::protocol::{MutationBody, ProgressRecord, Timestamp};
+use tiendo_shared::protocol::{Mutation, MutationBody, ProgressRecord, Timestamp};
 
 use crate::i18n::T;
 use crate::pages::agency_names;
@@ -124,7 +124,7 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
                         message.set(Some((true, T::Saved.get(lang).to_owned())));
                         sync::kick();
                     }
-                    Err(e) => message.set(Some((false, format!("{e:?}")))),
+                    Err(_) => message.set(Some((false, T::SaveFailed.get(lang).to_owned()))),
                 }
             });
         }
@@ -177,6 +177,30 @@ struct Item {
     rejected: Option<String>,
 }
 
+impl Item {
+    /// An item for a mutation still on this device (queued or refused).
+    fn local(mutation: &Mutation, who: &str, unsynced: bool, rejected: Option<String>) -> Item {
+        let MutationBody::ProgressRecord(record) = &mutation.body;
+        Item {
+            key: mutation.id.to_string(),
+            status: record.status,
+            percent: record.percent,
+            note: record.note.as_str().to_owned(),
+            who: who.to_owned(),
+            observed_ms: record.observed_at.millis(),
+            unsynced,
+            conflict: false,
+            rejected,
+        }
+    }
+}
+
+/// The task a mutation is about.
+fn task_of(mutation: &Mutation) -> &TaskNumber {
+    let MutationBody::ProgressRecord(record) = &mutation.body;
+    &record.task
+}
+
 #[component]
 fn History(number: TaskNumber) -> impl IntoView {
     let app = app();
@@ -189,21 +213,9 @@ fn History(number: TaskNumber) -> impl IntoView {
         let mut items: Vec<Item> = app.pending.with(|pending| {
             pending
                 .iter()
-                .filter_map(|entry| {
-                    let MutationBody::ProgressRecord(record) = &entry.mutation.body;
-                    (record.task == number).then(|| Item {
-                        key: entry.mutation.id.to_string(),
-                        status: record.status,
-                        percent: record.percent,
-                        note: record.note.as_str().to_owned(),
-                        who: who_local.clone(),
-                        observed_ms: record.observed_at.millis(),
-                        unsynced: true,
-                        conflict: false,
-                        rejected: None,
-                    })
-                })
                 .rev()
+                .filter(|entry| task_of(&entry.mutation) == &number)
+                .map(|entry| Item::local(&entry.mutation, &who_local, true, None))
                 .collect()
         });
         app.updates.with(|updates| {
@@ -227,20 +239,16 @@ fn History(number: TaskNumber) -> impl IntoView {
         });
         let lang = app.lang.get();
         app.rejected.with(|rejected| {
-            items.extend(rejected.iter().rev().filter_map(|entry| {
-                let MutationBody::ProgressRecord(record) = &entry.mutation.body;
-                (record.task == number).then(|| Item {
-                    key: entry.mutation.id.to_string(),
-                    status: record.status,
-                    percent: record.percent,
-                    note: record.note.as_str().to_owned(),
-                    who: who_local.clone(),
-                    observed_ms: record.observed_at.millis(),
-                    unsynced: false,
-                    conflict: false,
-                    rejected: Some(entry.rejection.error.message(lang).to_owned()),
-                })
-            }));
+            items.extend(
+                rejected
+                    .iter()
+                    .rev()
+                    .filter(|entry| task_of(&entry.mutation) == &number)
+                    .map(|entry| {
+                        let reason = entry.rejection.error.message(lang).to_owned();
+                        Item::local(&entry.mutation, &who_local, false, Some(reason))
+                    }),
+            );
         });
         // An update that synced while its local copy was still listed shows once.
         let mut seen = std::collections::HashSet::new();
