@@ -140,3 +140,24 @@ pub fn confirm_sign_out(lang: Lang, n: usize) -> String {
         ),
     }
 }
+
+/// One report deadline as a person reads it: "Báo cáo 6 tháng đầu năm 2019: trước
+/// 15/06/2019 (tổng hợp trước 25/06/2019)".
+pub fn report_deadline(lang: Lang, deadline: &tiendo_shared::protocol::ReportDeadline) -> String {
+    use tiendo_shared::plan::PeriodKind;
+    let year = deadline.period.year;
+    let name = match (deadline.period.kind, lang) {
+        (PeriodKind::HalfYear, Lang::Vi) => format!("Báo cáo 6 tháng đầu năm {year}"),
+        (PeriodKind::HalfYear, Lang::En) => format!("First-half report {year}"),
+        (PeriodKind::Year, Lang::Vi) => format!("Báo cáo năm {year}"),
+        (PeriodKind::Year, Lang::En) => format!("Annual report {year}"),
+    };
+    let due = deadline.agency_deadline.to_dmy();
+    let consolidation = deadline.consolidation_deadline.map(|d| d.to_dmy());
+    match (lang, consolidation) {
+        (Lang::Vi, Some(c)) => format!("{name}: gửi trước {due} (Sở tổng hợp trước {c})"),
+        (Lang::Vi, None) => format!("{name}: gửi trước {due}"),
+        (Lang::En, Some(c)) => format!("{name}: due {due} (consolidated by {c})"),
+        (Lang::En, None) => format!("{name}: due {due}"),
+    }
+}

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::date::{Date, parse_rfc3339};
 use crate::i18n::Lang;
 use crate::ids::{AgencyId, ClientId, MutationId, PlanCode, TaskNumber};
+use crate::plan::Period;
 use crate::progress::{Note, Percent, ProgressStatus};
 
 /// The protocol version this build speaks.
@@ -119,6 +120,22 @@ pub struct PlanView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: Date,
     pub tasks: Vec<TaskView>,
+    /// The reports the plan asks of every agency, with their deadlines.
+    #[serde(default)]
+    pub reporting: Vec<ReportDeadline>,
+}
+
+/// One report the plan asks for: when agencies send it to the consolidating department,
+/// and when that department consolidates it for the province.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportDeadline {
+    #[serde(flatten)]
+    pub period: Period,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub agency_deadline: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub consolidation_deadline: Option<Date>,
 }
 
 /// One task of a plan.
@@ -127,8 +144,19 @@ pub struct PlanView {
 pub struct TaskView {
     pub number: TaskNumber,
     pub title: String,
+    /// The task's full text as the plan writes it.
+    #[serde(default)]
+    pub text: String,
+    /// Every lead agency, group phrases expanded to their members.
     pub lead: Vec<AgencyRef>,
+    /// Every coordinating agency, group phrases expanded to their members.
     pub coordinating: Vec<AgencyRef>,
+    /// The lead agencies as the plan writes them, for people to read.
+    #[serde(default)]
+    pub lead_text: String,
+    /// The coordinating agencies as the plan writes them.
+    #[serde(default)]
+    pub coordinating_text: String,
     /// The timeframe as the plan writes it ("Quý II/2019").
     pub timeframe: String,
     /// Whether the signed-in person's agency may record progress on it.

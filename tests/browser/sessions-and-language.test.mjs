@@ -78,5 +78,5 @@ test("the interface reads in English when asked, and remembers it", async () => 
 
   await page.goto(`${server.url}/#/task/1.3`);
   await until("the task page in English", async () => (await text(page, "main")).includes("Supervisor account: read only."));
-  assert.match(await text(page, "main"), /Lead agencies: Sở Ngoại vụ/);
+  assert.match(await text(page, "main"), /Lead agencies: Sở Ngoại vụ\./);
 });

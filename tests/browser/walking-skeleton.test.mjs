@@ -42,8 +42,17 @@ test("an update recorded offline survives a reload and syncs exactly once", asyn
     staff.evaluate(() => navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)),
   );
 
+  // The reporting rhythm of section IV is in view.
+  assert.match(
+    await text(staff, "[data-testid=deadlines]"),
+    /Báo cáo 6 tháng đầu năm 2019: gửi trước 15\/06\/2019 \(Sở tổng hợp trước 25\/06\/2019\)/,
+  );
+
   // Task 5.1 is led by Sở Văn hóa, Thể thao và Du lịch, the staff member's agency.
   await staff.locator("[data-testid='task-5.1']").click();
+  await until("the task's full text", async () =>
+    (await text(staff, "[data-testid=task-text]")).includes("Xây dựng và quảng bá hình ảnh tỉnh Kon Tum"),
+  );
   await record(staff, "in_progress", FIRST);
   await until("the first update to sync", async () => {
     const items = await historyItems(staff);

@@ -84,6 +84,37 @@ fn the_plan_marks_the_tasks_of_the_agency() {
         "in the order the plan names them: {leads:?}"
     );
     assert_eq!(leads.len(), 6);
+    assert!(
+        task("5.1")
+            .text
+            .contains("Xây dựng và quảng bá hình ảnh tỉnh Kon Tum")
+    );
+    assert_eq!(
+        task("5.1").coordinating_text,
+        "Các cơ quan, đơn vị, địa phương.",
+        "as the plan writes it"
+    );
+    assert!(
+        task("5.1").coordinating.len() > 30,
+        "while the ids cover every member of the group"
+    );
+    let deadlines: Vec<_> = plan
+        .reporting
+        .iter()
+        .map(|r| {
+            (
+                r.agency_deadline.to_dmy(),
+                r.consolidation_deadline.map(|d| d.to_dmy()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        deadlines,
+        [
+            ("15/06/2019".to_owned(), Some("25/06/2019".to_owned())),
+            ("05/12/2019".to_owned(), Some("15/12/2019".to_owned()))
+        ]
+    );
 }
 
 #[test]

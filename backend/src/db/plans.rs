@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, PlanCode, TaskNumber};
 use tiendo_shared::plan::{Agency, Plan};
-use tiendo_shared::protocol::{AgencyRef, PlanView, TaskView};
+use tiendo_shared::protocol::{AgencyRef, PlanView, ReportDeadline, TaskView};
 
 use super::users::upsert_agencies;
 use super::{Db, DbError, now_ms};
@@ -192,10 +192,10 @@ pub(super) fn is_assigned(
 }
 
 fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanView, DbError> {
-    let (code, title, date): (String, String, String) = conn.query_row(
-        "SELECT code, title, date FROM plans WHERE id = ?1",
+    let (code, title, date, document): (String, String, String, String) = conn.query_row(
+        "SELECT code, title, date, document FROM plans WHERE id = ?1",
         [plan_id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
     let corrupt = |e: &dyn std::fmt::Display| DbError::Corrupt(e.to_string());
 
@@ -223,19 +223,56 @@ fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanV
     }
 
     let mut stmt = conn.prepare(
-        "SELECT id, number, title, timeframe FROM tasks WHERE plan_id = ?1 ORDER BY position",
+        "SELECT id, number, title, body, timeframe FROM tasks WHERE plan_id = ?1 ORDER BY position",
     )?;
-    let raw: Vec<(i64, String, String, String)> = stmt
+    let raw: Vec<(i64, String, String, String, String)> = stmt
         .query_map([plan_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
         })?
         .collect::<Result<_, _>>()?;
+    let document: Plan = serde_json::from_str(&document)
+        .map_err(|e| DbError::Corrupt(format!("stored plan: {e}")))?;
+    // How the plan writes each task's agencies, for people to read.
+    let written: HashMap<String, (String, String)> = document
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                t.number.as_str().to_owned(),
+                (t.lead_text.clone(), t.coordinating_text.clone()),
+            )
+        })
+        .collect();
+    let reporting = document
+        .reporting
+        .into_iter()
+        .map(|r| ReportDeadline {
+            period: r.period,
+            agency_deadline: r.agency_deadline,
+            consolidation_deadline: r.consolidation_deadline,
+        })
+        .collect();
     let mut tasks = Vec::with_capacity(raw.len());
-    for (id, number, title, timeframe) in raw {
+    for (id, number, title, text, timeframe) in raw {
         let (lead, coordinating) = roles.remove(&id).unwrap_or_default();
         tasks.push(TaskView {
             number: TaskNumber::parse(&number).map_err(|e| corrupt(&e))?,
             title,
+            text,
+            lead_text: written
+                .get(number.as_str())
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            coordinating_text: written
+                .get(number.as_str())
+                .map(|t| t.1.clone())
+                .unwrap_or_default(),
             lead,
             coordinating,
             timeframe,
@@ -247,5 +284,6 @@ fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanV
         title,
         date: Date::parse_iso(&date).map_err(|e| corrupt(&e))?,
         tasks,
+        reporting,
     })
 }

@@ -10,7 +10,6 @@ use tiendo_shared::progress::{Note, Percent, ProgressStatus};
 use tiendo_shared::protocol::{Mutation, MutationBody, ProgressRecord, Timestamp};
 
 use crate::i18n::T;
-use crate::pages::agency_names;
 use crate::state::{Route, app};
 use crate::{local_offset_minutes, now_rfc3339, sync};
 
@@ -34,8 +33,9 @@ pub fn TaskPage(number: TaskNumber) -> impl IntoView {
                 Some(task) => view! {
                     <h1><span class="num">{task.number.to_string()}</span> " " {task.title.clone()}</h1>
                     <div class="card">
-                        <p><strong>{app.t(T::Lead)} ": "</strong>{agency_names(&task.lead)}</p>
-                        <p><strong>{app.t(T::Coordinating)} ": "</strong>{agency_names(&task.coordinating)}</p>
+                        <p class="note" data-testid="task-text">{task.text.clone()}</p>
+                        <p><strong>{app.t(T::Lead)} ": "</strong>{task.lead_text.clone()}</p>
+                        <p><strong>{app.t(T::Coordinating)} ": "</strong>{task.coordinating_text.clone()}</p>
                         <p><strong>{app.t(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
                     </div>
                     <RecordForm number=task.number.clone() assigned=task.assigned/>

@@ -5,7 +5,7 @@ use tiendo_shared::ids::TaskNumber;
 use tiendo_shared::progress::ProgressStatus;
 use tiendo_shared::protocol::{MutationBody, TaskView};
 
-use crate::i18n::T;
+use crate::i18n::{self, T};
 use crate::state::{AppState, Route, app};
 
 #[component]
@@ -34,9 +34,19 @@ pub fn TaskList() -> impl IntoView {
         <main>
             {move || match app.plan.get() {
                 None => view! { <p class="notice">{app.t(T::PlanNotLoaded)}</p> }.into_any(),
-                Some(plan) => view! {
-                    <h1>{format!("{} ({}, {})", plan.title, plan.code, plan.date.to_dmy())}</h1>
-                }.into_any(),
+                Some(plan) => {
+                    let lang = app.lang.get();
+                    let deadlines = plan
+                        .reporting
+                        .iter()
+                        .map(|d| view! { <li>{i18n::report_deadline(lang, d)}</li> })
+                        .collect_view();
+                    view! {
+                        <h1>{format!("{} ({}, {})", plan.title, plan.code, plan.date.to_dmy())}</h1>
+                        <ul class="muted deadlines" data-testid="deadlines">{deadlines}</ul>
+                    }
+                    .into_any()
+                }
             }}
             <div class="toolbar">
                 <label>

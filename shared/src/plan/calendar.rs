@@ -24,6 +24,7 @@ use crate::ids::{AgencyId, TaskNumber};
 /// Which report: the semi-annual one (first half) or the annual one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PeriodKind {
     HalfYear,
     Year,
@@ -31,6 +32,7 @@ pub enum PeriodKind {
 
 /// One reporting period: the first half of a year, or a whole year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub kind: PeriodKind,
     pub year: i32,
