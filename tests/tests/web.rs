@@ -33,6 +33,32 @@ fn hashed_files_are_immutable_and_the_shell_and_worker_are_revalidated() {
 }
 
 #[test]
+fn every_answer_carries_the_basic_security_headers() {
+    let dir = web_dir();
+    let server = TestServer::start_with_web(dir.path());
+    for path in ["/", "/sw.js", "/api/v1/plan", "/healthz"] {
+        let (_, headers) = server.get_headers(
+            path,
+            &[],
+            &[
+                "x-content-type-options",
+                "x-frame-options",
+                "referrer-policy",
+            ],
+        );
+        assert_eq!(
+            headers,
+            vec![
+                Some("nosniff".into()),
+                Some("DENY".into()),
+                Some("no-referrer".into())
+            ],
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn browsers_that_accept_brotli_get_the_precompressed_file() {
     let dir = web_dir();
     let server = TestServer::start_with_web(dir.path());

@@ -6,10 +6,12 @@ mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::MAX_BODY_BYTES;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::error::api_response;
@@ -30,5 +32,16 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router(&state.config.web_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "no-referrer"))
         .with_state(state)
+}
+
+/// Sets a security header on every response that does not have it already.
+fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
 }
