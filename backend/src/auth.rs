@@ -57,8 +57,9 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The signed-in person, from `Authorization: Bearer <token>`.
-pub struct CurrentUser(pub SessionUser);
+/// The signed-in person, from `Authorization: Bearer <token>`, and the hash of the
+/// token that identified them.
+pub struct CurrentUser(pub SessionUser, pub Vec<u8>);
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
@@ -75,64 +76,55 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map(str::trim)
             .filter(|token| !token.is_empty() && token.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
+        let hash = token_hash(token);
         let user = state
             .db
-            .session_user(token_hash(token))
+            .session_user(hash.clone())
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        Ok(CurrentUser(user))
+        Ok(CurrentUser(user, hash))
     }
 }
 
-/// Counts failed logins per username and refuses more than [`LoginLimiter::MAX_FAILURES`]
-/// within [`LoginLimiter::WINDOW`].
+/// Counts login attempts per username and refuses more than
+/// [`LoginLimiter::MAX_FAILURES`] unsuccessful ones within [`LoginLimiter::WINDOW`].
+/// An attempt counts from the moment it starts, so a burst of parallel guesses is
+/// limited too; a success forgets the count.
 #[derive(Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl LoginLimiter {
     pub const MAX_FAILURES: u32 = 5;
     pub const WINDOW: Duration = Duration::from_secs(60);
 
-    /// Refuses when this username failed too often lately.
-    pub fn check(&self, username: &str) -> Result<(), ApiError> {
-        let Ok(failures) = self.failures.lock() else {
-            return Ok(());
-        };
-        match failures.get(&username.to_lowercase()) {
-            Some((count, since))
-                if *count >= Self::MAX_FAILURES && since.elapsed() < Self::WINDOW =>
-            {
-                Err(ApiError::RateLimited {
-                    retry_after_s: (Self::WINDOW - since.elapsed()).as_secs().max(1),
-                })
-            }
-            _ => Ok(()),
+    /// Counts an attempt for `username`, or refuses it when there were too many.
+    pub fn attempt(&self, username: &str) -> Result<(), ApiError> {
+        // A panic elsewhere must not switch the limit off: take the map back.
+        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        if attempts.len() > 10_000 {
+            attempts.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
         }
+        let entry = attempts
+            .entry(username.to_lowercase())
+            .or_insert((0, Instant::now()));
+        let elapsed = entry.1.elapsed();
+        if elapsed >= Self::WINDOW {
+            *entry = (0, Instant::now());
+        } else if entry.0 >= Self::MAX_FAILURES {
+            return Err(ApiError::RateLimited {
+                retry_after_s: Self::WINDOW.saturating_sub(elapsed).as_secs().max(1),
+            });
+        }
+        entry.0 += 1;
+        Ok(())
     }
 
-    /// Records a failed attempt.
-    pub fn failed(&self, username: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            if failures.len() > 10_000 {
-                failures.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
-            }
-            let entry = failures
-                .entry(username.to_lowercase())
-                .or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= Self::WINDOW {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
-        }
-    }
-
-    /// Forgets the failures of a username after a successful login.
+    /// Forgets the attempts of a username after a successful login.
     pub fn succeeded(&self, username: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(&username.to_lowercase());
-        }
+        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        attempts.remove(&username.to_lowercase());
     }
 }
 
@@ -160,18 +152,17 @@ mod tests {
     }
 
     #[test]
-    fn limiter_blocks_after_repeated_failures() {
+    fn limiter_blocks_after_repeated_attempts() {
         let limiter = LoginLimiter::default();
         for _ in 0..LoginLimiter::MAX_FAILURES {
-            assert!(limiter.check("An").is_ok());
-            limiter.failed("an");
+            assert!(limiter.attempt("An").is_ok());
         }
         assert!(matches!(
-            limiter.check("AN"),
+            limiter.attempt("AN"),
             Err(ApiError::RateLimited { .. })
         ));
-        assert!(limiter.check("binh").is_ok());
+        assert!(limiter.attempt("binh").is_ok());
         limiter.succeeded("an");
-        assert!(limiter.check("an").is_ok());
+        assert!(limiter.attempt("an").is_ok());
     }
 }

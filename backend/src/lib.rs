@@ -24,6 +24,8 @@ use crate::db::Db;
 pub struct AppState {
     pub db: Db,
     pub limiter: Arc<LoginLimiter>,
+    /// Bounds how many password checks run at once.
+    pub verifier: Arc<tokio::sync::Semaphore>,
     pub config: Arc<Config>,
 }
 
@@ -41,6 +43,7 @@ impl AppState {
         AppState {
             db,
             limiter: Arc::new(LoginLimiter::default()),
+            verifier: Arc::new(tokio::sync::Semaphore::new(4)),
             config: Arc::new(config),
         }
     }

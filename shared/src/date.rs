@@ -114,7 +114,8 @@ impl Date {
     /// Reads `yyyy-mm-dd`.
     pub fn parse_iso(s: &str) -> Result<Date, DateError> {
         let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        // ASCII first: the slicing below must never split a character.
+        if !s.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(DateError::Format);
         }
         Date::new(
@@ -181,7 +182,13 @@ const MS_PER_DAY: i64 = 86_400_000;
 /// into milliseconds since the Unix epoch.
 pub fn parse_rfc3339(s: &str) -> Result<i64, DateError> {
     let b = s.as_bytes();
-    if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    // ASCII first: the slicing below must never split a character.
+    if !s.is_ascii()
+        || b.len() < 20
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return Err(DateError::Format);
     }
     let date = Date::parse_iso(&s[0..10])?;
@@ -315,6 +322,10 @@ mod tests {
         );
         assert_eq!(format_rfc3339_utc(utc + 5), "2019-06-14T01:30:00.005Z");
         for bad in [
+            "2019-06-14T08:30:0éZ",
+            "2019-06-14T08:30:00.5é",
+            "2019-06-1éT08:30:00Z",
+            "2019-06-14T08:30:00+0é:00",
             "",
             "2019-06-14",
             "2019-06-14T25:00:00Z",
@@ -322,6 +333,25 @@ mod tests {
             "2019-06-14T01:30:00+7",
         ] {
             assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn never_panics_whatever_character_stands_wherever() {
+        let valid = "2019-06-14T08:30:00.123+07:00";
+        for i in 0..valid.len() {
+            for c in ['é', 'ư', '€', '😀', '\0', '9', 'T', ':'] {
+                let mut inserted = valid.to_owned();
+                inserted.insert(i, c);
+                let mut replaced = valid.to_owned();
+                replaced.replace_range(i..i + 1, &c.to_string());
+                let _ = parse_rfc3339(&inserted);
+                let _ = parse_rfc3339(&replaced);
+                let _ = Date::parse_iso(&replaced);
+                if let Some(date) = replaced.get(..10) {
+                    let _ = Date::parse_iso(date);
+                }
+            }
         }
     }
 

@@ -39,6 +39,14 @@ fn login_gives_a_token_and_wrong_passwords_say_nothing_more() {
     assert_eq!(wrong_password.error(), ApiError::BadCredentials);
 
     assert_eq!(server.get("/api/v1/me", Some("not-a-token")).status, 401);
+
+    let out = staff.post("/api/v1/logout", &json!({}));
+    assert_eq!(out.status, 204);
+    assert_eq!(
+        staff.get("/api/v1/me").status,
+        401,
+        "the token no longer works"
+    );
     assert_eq!(
         server.get("/api/v1/me", None).error(),
         ApiError::Unauthorized
@@ -185,7 +193,7 @@ fn a_bad_mutation_is_rejected_and_the_queue_keeps_moving() {
         progress(3, "99.9", "done", "không có nhiệm vụ này"),
         progress(4, "5.1", "done", "bốn"),
     ];
-    let reply: PushResponse = staff.push(&client_id(3), batch).json();
+    let reply: PushResponse = staff.push(&client_id(3), batch.clone()).json();
     assert_eq!(reply.last_seq, 4);
     let reasons: Vec<_> = reply.rejected.iter().map(|r| (r.seq, r.error)).collect();
     assert_eq!(
@@ -194,6 +202,34 @@ fn a_bad_mutation_is_rejected_and_the_queue_keeps_moving() {
     );
     let pulled: PullResponse = staff.pull(0).json();
     assert_eq!(pulled.changes.len(), 2);
+
+    // The answer was lost; the retry is told the same rejections and changes nothing.
+    let retry: PushResponse = staff.push(&client_id(3), batch).json();
+    assert_eq!(retry, reply);
+    assert_eq!(staff.pull(0).json::<PullResponse>().changes.len(), 2);
+}
+
+#[test]
+fn text_that_is_not_ascii_where_digits_belong_is_rejected_and_writes_go_on() {
+    let server = TestServer::start();
+    let staff = server.login("vhttdl");
+    let mut bad = progress(1, "5.1", "done", "giờ sai");
+    bad["observed_at"] = json!("2019-06-14T08:30:0éZ");
+    let reply: PushResponse = staff
+        .push(
+            &client_id(31),
+            vec![bad, progress(2, "5.1", "done", "tiếp")],
+        )
+        .json();
+    assert_eq!(reply.last_seq, 2);
+    assert_eq!(reply.rejected.len(), 1);
+    assert_eq!(reply.rejected[0].error, RejectReason::Invalid);
+    // The server still takes writes from everyone.
+    let other: PushResponse = server
+        .login("ngoaivu")
+        .push(&client_id(32), vec![progress(1, "1.3", "done", "x")])
+        .json();
+    assert_eq!(other.last_seq, 1);
 }
 
 #[test]
@@ -366,6 +402,7 @@ fn the_openapi_description_covers_every_endpoint() {
     let operations = [
         ("/healthz", "get"),
         ("/api/v1/login", "post"),
+        ("/api/v1/logout", "post"),
         ("/api/v1/me", "get"),
         ("/api/v1/plan", "get"),
         ("/api/v1/sync/push", "post"),

@@ -43,6 +43,8 @@ pub enum DbError {
     Corrupt(String),
     #[error("simulated temporary failure")]
     Injected,
+    #[error("a database job panicked: {0}")]
+    Panicked(String),
 }
 
 impl DbError {
@@ -148,8 +150,12 @@ impl Db {
         }
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
+            // A panic must not take the writer thread (and every later write) with it:
+            // it rolls back this job's transaction and fails this request only.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
+                .unwrap_or_else(|panic| Err(DbError::Panicked(panic_message(&panic))));
             // The receiver is gone only if the request was dropped; nothing to tell.
-            let _ = tx.send(f(conn));
+            let _ = tx.send(result);
         });
         self.inner
             .writer
@@ -189,7 +195,7 @@ impl Db {
             result
         })
         .await
-        .map_err(|_| DbError::Closed)?
+        .map_err(|e| DbError::Panicked(e.to_string()))?
     }
 
     /// Whether the database answers.
@@ -217,4 +223,33 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
+}
+
+/// The text of a panic's payload, for the log.
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_the_writer_goes_on() {
+        let dir = std::env::temp_dir().join(format!("tiendo-panic-{}", std::process::id()));
+        let db = Db::open(&dir.join("t.sqlite")).unwrap();
+        let failed = db
+            .write(|_| -> Result<(), DbError> { panic!("boom") })
+            .await;
+        assert!(matches!(failed, Err(DbError::Panicked(message)) if message == "boom"));
+        let after = db
+            .write(|conn| Ok(conn.query_row("SELECT 41 + 1", [], |r| r.get::<_, i64>(0))?))
+            .await;
+        assert_eq!(after.unwrap(), 42);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

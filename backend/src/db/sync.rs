@@ -81,6 +81,11 @@ fn push(
     let mut gap = None;
     for envelope in mutations {
         if envelope.seq <= last_seq {
+            // Applied or rejected before: a retry after a lost answer. Its rejection,
+            // if it had one, is told again, or the device would never learn of it.
+            if let Some(rejection) = earlier_rejection(&tx, client_id, envelope.seq)? {
+                rejected.push(rejection);
+            }
             continue;
         }
         if envelope.seq != last_seq + 1 {
@@ -109,6 +114,32 @@ fn push(
         Some(expected) => PushOutcome::OutOfOrder { expected },
         None => PushOutcome::Applied(PushResponse { last_seq, rejected }),
     })
+}
+
+/// The rejection recorded for `seq` of `client_id`, if it was rejected.
+fn earlier_rejection(
+    conn: &Connection,
+    client_id: &ClientId,
+    seq: u64,
+) -> Result<Option<Rejection>, DbError> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT reason, detail FROM rejected_mutations WHERE client_id = ?1 AND seq = ?2",
+        )?
+        .query_row(params![client_id.as_str(), seq as i64], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    row.map(|(reason, message)| {
+        let error = RejectReason::from_code(&reason)
+            .ok_or_else(|| DbError::Corrupt(format!("unknown rejection reason {reason:?}")))?;
+        Ok(Rejection {
+            seq,
+            error,
+            message,
+        })
+    })
+    .transpose()
 }
 
 /// Applies one mutation; `Ok(Err(_))` when it can never succeed.

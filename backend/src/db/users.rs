@@ -175,6 +175,15 @@ impl Db {
             .await
     }
 
+    /// Ends one session.
+    pub async fn end_session(&self, token_hash: Vec<u8>) -> Result<(), DbError> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Ends every session (a test hook for "the token expired mid-sync").
     pub async fn expire_sessions(&self) -> Result<(), DbError> {
         self.write(|conn| {

@@ -1,5 +1,8 @@
 //! The JSON API handlers. Each checks who is asking, then calls the database.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -29,6 +32,9 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str
     }
 }
 
+/// How long a login waits for a free password check before it is told to retry.
+const VERIFY_WAIT: Duration = Duration::from_secs(5);
+
 #[utoipa::path(post, path = "/api/v1/login", tag = "accounts", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
@@ -44,21 +50,27 @@ pub async fn login(
     if username.is_empty() || username.len() > 64 || request.password.len() > 256 {
         return Err(ApiError::BadCredentials.into());
     }
-    state.limiter.check(&username)?;
+    state.limiter.attempt(&username)?;
     let found = state.db.user_for_login(username.clone()).await?;
     let hash = found
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |(_, hash)| hash.clone());
-    let password = request.password;
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    // Each check takes about 19 MiB and tens of milliseconds: a few at a time, and a
+    // flood of them is told to come back rather than queued without end.
+    let permit = tokio::time::timeout(VERIFY_WAIT, Arc::clone(&state.verifier).acquire_owned())
         .await
+        .map_err(|_| ApiError::RateLimited { retry_after_s: 5 })?
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let password = request.password;
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let user = match found {
         Some((user, _)) if matches => user,
-        _ => {
-            state.limiter.failed(&username);
-            return Err(ApiError::BadCredentials.into());
-        }
+        _ => return Err(ApiError::BadCredentials.into()),
     };
     state.limiter.succeeded(&username);
     let token = new_token()?;
@@ -74,10 +86,21 @@ pub async fn login(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/logout", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204, description = "The token no longer works"), (status = 401, body = ApiError)))]
+/// `POST /api/v1/logout`: ends the session of the token sent.
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentUser(_, token): CurrentUser,
+) -> Result<StatusCode, AppError> {
+    state.db.end_session(token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = UserInfo), (status = 401, body = ApiError)))]
 /// `GET /api/v1/me`: who the token belongs to.
-pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserInfo> {
+pub async fn me(CurrentUser(user, _): CurrentUser) -> Json<UserInfo> {
     Json(user.info())
 }
 
@@ -87,7 +110,7 @@ pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserInfo> {
 /// is assigned.
 pub async fn plan(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
 ) -> Result<Json<PlanView>, AppError> {
     let view = state.db.current_plan_view(user.agency.id).await?;
     Ok(Json(view.ok_or(ApiError::NotFound)?))
@@ -108,7 +131,7 @@ pub async fn plan(
 /// `POST /api/v1/sync/push`.
 pub async fn push(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     AppJson(request): AppJson<PushRequest<MutationEnvelope>>,
 ) -> Result<Json<PushResponse>, AppError> {
     if request.schema_version < MIN_SCHEMA_VERSION {
@@ -150,7 +173,7 @@ pub struct PullParams {
 /// `GET /api/v1/sync/pull?cursor=C`.
 pub async fn pull(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, AppError> {
     let Query(params) = params?;

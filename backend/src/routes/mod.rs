@@ -19,6 +19,7 @@ use crate::error::api_response;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/login", post(api::login))
+        .route("/logout", post(api::logout))
         .route("/me", get(api::me))
         .route("/plan", get(api::plan))
         .route("/sync/push", post(api::push))

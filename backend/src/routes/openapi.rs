@@ -13,7 +13,7 @@ use super::api;
         title = "Tiến độ API",
         description = "Progress on a province's annual plan: accounts, the plan, and the offline sync protocol (see docs/sync.md)."
     ),
-    paths(api::healthz, api::login, api::me, api::plan, api::push, api::pull),
+    paths(api::healthz, api::login, api::logout, api::me, api::plan, api::push, api::pull),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Signing in"),
