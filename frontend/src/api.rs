@@ -34,6 +34,15 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, Call
     call("POST", "/api/v1/login", None, Some(&body)).await
 }
 
+/// Ends the session on the server. Best effort: signing out works offline too.
+pub async fn logout(token: &str) -> Result<(), CallError> {
+    match call::<(), serde_json::Value>("POST", "/api/v1/logout", Some(token), None).await {
+        // 204 has no body to read as JSON.
+        Ok(_) | Err(CallError::Unexpected(204)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn plan(token: &str) -> Result<PlanView, CallError> {
     call::<(), _>("GET", "/api/v1/plan", Some(token), None).await
 }

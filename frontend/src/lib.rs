@@ -94,14 +94,25 @@ fn Header() -> impl IntoView {
                 return;
             }
         }
+        let token = app
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        app.session.set(None);
+        app.plan.set(None);
+        app.updates.set(Vec::new());
+        app.pending.set(Vec::new());
+        app.rejected.set(Vec::new());
+        app.sync.set(SyncStatus::Idle);
         spawn_local(async move {
             if let Some(store) = sync::store() {
                 let _ = store.clear_session().await;
+                let _ = store.clear_pulled().await;
             }
-            app.session.set(None);
-            app.plan.set(None);
-            app.updates.set(Vec::new());
-            app.pending.set(Vec::new());
+            // The outbox stays for the next sign-in; the token ends now if the server
+            // can be reached, and expires by itself otherwise.
+            if let Some(token) = token {
+                let _ = api::logout(&token).await;
+            }
         });
     };
     let badge = move || {

@@ -164,6 +164,50 @@ impl Store {
         Ok(entry)
     }
 
+    /// Gives this person a new client id and numbers the outbox again from 1 under it,
+    /// keeping each mutation's id, in one transaction. Returns the new client id.
+    pub async fn renumber(&self, username: &str) -> Result<ClientId> {
+        let name = format!("client:{username}");
+        let tx = Tx::write(&self.db, &[META, OUTBOX])?;
+        let old = match tx.get(META, &key(&name)).await? {
+            Some(json) => Some(decode::<ClientState>(&json)?),
+            None => None,
+        };
+        let mut state = ClientState {
+            client_id: new_uuid()?,
+            next_seq: 1,
+        };
+        if let Some(old) = old {
+            let range = idb::outbox_range(old.client_id.as_str(), f64::MAX)?;
+            let entries: Vec<OutboxEntry> = tx
+                .get_all(OUTBOX, Some(&range))
+                .await?
+                .iter()
+                .map(|json| decode(json))
+                .collect::<Result<_>>()?;
+            tx.delete(OUTBOX, &range.into()).await?;
+            for mut entry in entries {
+                entry.client_id = state.client_id.clone();
+                entry.mutation.seq = state.next_seq;
+                state.next_seq += 1;
+                let key = idb::outbox_key(entry.client_id.as_str(), entry.mutation.seq);
+                tx.put(OUTBOX, &key, &encode(&entry)?).await?;
+            }
+        }
+        tx.put(META, &key(&name), &encode(&state)?).await?;
+        tx.commit().await?;
+        Ok(state.client_id)
+    }
+
+    /// Forgets what was pulled (on sign-out: a shared device keeps no one's data).
+    pub async fn clear_pulled(&self) -> Result<()> {
+        let tx = Tx::write(&self.db, &[META, UPDATES])?;
+        let everything = web_sys::IdbKeyRange::lower_bound(&JsValue::from_f64(f64::MIN))?;
+        tx.delete(UPDATES, &everything.into()).await?;
+        tx.delete(META, &key("pull")).await?;
+        tx.commit().await
+    }
+
     /// The mutations of `client_id` not yet acknowledged, in order.
     pub async fn outbox(&self, client_id: &ClientId) -> Result<Vec<OutboxEntry>> {
         let tx = Tx::read(&self.db, &[OUTBOX])?;

@@ -2,7 +2,7 @@
 //! changed, by itself, whenever there may be a connection, and backs off when there
 //! is none. Background Sync is not used: it exists only in Chromium.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise};
 use leptos::prelude::*;
@@ -26,6 +26,8 @@ const MAX_BACKOFF_MS: i32 = 10_000;
 thread_local! {
     static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
     static WAKE: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// Set by [`kick`], so that a kick while a sync is running is not lost.
+    static KICKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Sets the store the engine and the pages use.
@@ -40,13 +42,18 @@ pub fn store() -> Option<Store> {
 
 /// Asks the engine to sync now instead of waiting out its timer.
 pub fn kick() {
+    KICKED.with(|k| k.set(true));
     if let Some(wake) = WAKE.with(|w| w.borrow_mut().take()) {
         let _ = wake.call0(&JsValue::NULL);
     }
 }
 
-/// Waits `ms` milliseconds, or less if [`kick`] is called.
+/// Waits `ms` milliseconds, or less if [`kick`] is called (or was, since the last
+/// sync began).
 async fn nap(ms: i32) {
+    if KICKED.with(|k| k.replace(false)) {
+        return;
+    }
     let promise = Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
@@ -54,6 +61,15 @@ async fn nap(ms: i32) {
         WAKE.with(|w| *w.borrow_mut() = Some(resolve));
     });
     let _ = JsFuture::from(promise).await;
+    WAKE.with(|w| w.borrow_mut().take());
+    KICKED.with(|k| k.set(false));
+}
+
+/// Whether `session` is still the signed-in one. A sync started for someone who has
+/// since signed out finishes its work on the device but never touches the page.
+fn current(app: AppState, session: &Session) -> bool {
+    app.session
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.token == session.token))
 }
 
 /// Starts the engine for the life of the page.
@@ -97,12 +113,18 @@ pub async fn load_local(app: AppState) {
 
 async fn refresh_outbox(app: AppState, store: &Store, session: &Session) {
     let username = &session.user.username;
-    if let Ok(client_id) = store.client_id(username).await
-        && let Ok(pending) = store.outbox(&client_id).await
-    {
+    let pending = match store.client_id(username).await {
+        Ok(client_id) => store.outbox(&client_id).await.ok(),
+        Err(_) => None,
+    };
+    let rejected = store.rejected(username).await.ok();
+    if !current(app, session) {
+        return;
+    }
+    if let Some(pending) = pending {
         app.pending.set(pending);
     }
-    if let Ok(rejected) = store.rejected(username).await {
+    if let Some(rejected) = rejected {
         app.rejected.set(rejected);
     }
 }
@@ -125,31 +147,30 @@ async fn sync_once(app: AppState) -> Result<(), Stop> {
         Err(e) => Err(e),
     };
     refresh_outbox(app, &store, &session).await;
-    match result {
-        Ok(()) => {
-            app.sync.set(SyncStatus::Synced);
-            Ok(())
-        }
+    if !current(app, &session) {
+        // Someone else signed in meanwhile: start over for them at once.
+        return Ok(());
+    }
+    let (status, stop) = match result {
+        Ok(()) => (SyncStatus::Synced, None),
         Err(CallError::Api(ApiError::Unauthorized)) => {
-            app.sync.set(SyncStatus::SessionExpired);
-            Err(Stop::UntilKicked)
+            (SyncStatus::SessionExpired, Some(Stop::UntilKicked))
         }
         Err(CallError::Api(ApiError::UpgradeRequired { .. })) => {
-            app.sync.set(SyncStatus::UpgradeRequired);
-            Err(Stop::UntilKicked)
+            (SyncStatus::UpgradeRequired, Some(Stop::UntilKicked))
         }
-        Err(_) => {
-            app.sync.set(SyncStatus::Offline);
-            Err(Stop::Retry)
-        }
-    }
+        Err(_) => (SyncStatus::Offline, Some(Stop::Retry)),
+    };
+    app.sync.set(status);
+    stop.map_or(Ok(()), Err)
 }
 
 /// Pushes the outbox in batches until it is empty.
 async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
     let username = &session.user.username;
     let local = |_: JsValue| CallError::Unexpected(0);
-    let client_id = store.client_id(username).await.map_err(local)?;
+    let mut client_id = store.client_id(username).await.map_err(local)?;
+    let mut renumbered = false;
     loop {
         let outbox = store.outbox(&client_id).await.map_err(local)?;
         if outbox.is_empty() {
@@ -183,15 +204,15 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
                     .await
                     .map_err(local)?;
             }
-            Err(CallError::Api(ApiError::OutOfOrder { expected })) => {
-                // The server already holds everything before `expected`.
-                if outbox[0].mutation.seq > expected {
-                    return Err(CallError::Api(ApiError::OutOfOrder { expected }));
-                }
-                store
-                    .acknowledge(username, &client_id, expected - 1, Vec::new())
-                    .await
-                    .map_err(local)?;
+            // The server is behind this device (restored from an older backup) or
+            // the client id is someone else's there: start a new client id and number
+            // the queue again from 1. The mutation ids stay, and the server never
+            // applies an id twice. Once per sync, so that it can never loop.
+            Err(CallError::Api(ApiError::OutOfOrder { .. } | ApiError::Forbidden))
+                if !renumbered =>
+            {
+                client_id = store.renumber(username).await.map_err(local)?;
+                renumbered = true;
             }
             Err(e) => return Err(e),
         }
@@ -199,8 +220,8 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
     }
 }
 
-/// Pulls pages of changes until there are no more, then refreshes the plan if it is
-/// not cached yet.
+/// Pulls pages of changes until there are no more, then refreshes the plan (cheap when
+/// it has not changed: the server answers 304 to the browser's revalidation).
 async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
     let username = &session.user.username;
     let local = |_: JsValue| CallError::Unexpected(0);
@@ -213,10 +234,16 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
             break;
         }
     }
-    app.updates.set(store.updates().await.map_err(local)?);
-    if app.plan.get_untracked().is_none() {
-        let plan = api::plan(&session.token).await?;
+    let updates = store.updates().await.map_err(local)?;
+    if current(app, session) {
+        app.updates.set(updates);
+    }
+    let plan = api::plan(&session.token).await?;
+    if store.plan(username).await.map_err(local)?.as_ref() != Some(&plan) {
         store.set_plan(username, &plan).await.map_err(local)?;
+    }
+    // Only a real change re-renders the pages (and never the form being typed in).
+    if current(app, session) && app.plan.with_untracked(|p| p.as_ref() != Some(&plan)) {
         app.plan.set(Some(plan));
     }
     Ok(())

@@ -33,6 +33,35 @@ fn hashed_files_are_immutable_and_the_shell_and_worker_are_revalidated() {
 }
 
 #[test]
+fn an_unchanged_plan_costs_a_304() {
+    let server = TestServer::start();
+    let staff = server.login("vhttdl");
+    let auth = format!("Bearer {}", staff.token);
+    let (status, first) = server.get_headers(
+        "/api/v1/plan",
+        &[("Authorization", &auth)],
+        &["etag", "cache-control"],
+    );
+    assert_eq!(status, 200);
+    let etag = first[0].clone().expect("an etag");
+    assert_eq!(first[1].as_deref(), Some("private, no-cache"));
+    let (again, _) = server.get_headers(
+        "/api/v1/plan",
+        &[("Authorization", &auth), ("If-None-Match", &etag)],
+        &[],
+    );
+    assert_eq!(again, 304);
+    // Another agency sees other assignments, so another version.
+    let other = server.login("boy");
+    let (_, theirs) = server.get_headers(
+        "/api/v1/plan",
+        &[("Authorization", &format!("Bearer {}", other.token))],
+        &["etag"],
+    );
+    assert_ne!(theirs[0].as_deref(), Some(etag.as_str()));
+}
+
+#[test]
 fn every_answer_carries_the_basic_security_headers() {
     let dir = web_dir();
     let server = TestServer::start_with_web(dir.path());

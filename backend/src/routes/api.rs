@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use tiendo_shared::date::format_rfc3339_utc;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{
@@ -105,15 +107,47 @@ pub async fn me(CurrentUser(user, _): CurrentUser) -> Json<UserInfo> {
 }
 
 #[utoipa::path(get, path = "/api/v1/plan", tag = "plan", security(("bearer" = [])),
-    responses((status = 200, body = PlanView), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    responses(
+        (status = 200, body = PlanView, headers(("etag" = String, description = "The version of this view"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` version"),
+        (status = 401, body = ApiError),
+        (status = 404, body = ApiError),
+    ))]
 /// `GET /api/v1/plan`: the current plan's tasks, marked with what the person's agency
-/// is assigned.
+/// is assigned. Devices ask for it after every sync; an unchanged plan costs a 304.
 pub async fn plan(
     State(state): State<AppState>,
     CurrentUser(user, _): CurrentUser,
-) -> Result<Json<PlanView>, AppError> {
-    let view = state.db.current_plan_view(user.agency.id).await?;
-    Ok(Json(view.ok_or(ApiError::NotFound)?))
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let view = state
+        .db
+        .current_plan_view(user.agency.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let body = serde_json::to_vec(&view).map_err(|e| AppError::Internal(e.to_string()))?;
+    let digest = Sha256::digest(&body);
+    // Weak: the bytes sent may be compressed; the meaning is what is versioned.
+    let etag = format!(
+        "W/\"{}\"",
+        digest[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    let json = [(header::CONTENT_TYPE, "application/json".to_owned())];
+    Ok((cache, json, body).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])),

@@ -16,27 +16,29 @@ use crate::{local_offset_minutes, now_rfc3339, sync};
 #[component]
 pub fn TaskPage(number: TaskNumber) -> impl IntoView {
     let app = app();
+    // A memo: the page below re-renders only when this task itself changes, never
+    // for a language switch or another task's update, so typed text is kept.
     let task = {
         let number = number.clone();
-        move || {
+        Memo::new(move |_| {
             app.plan.with(|p| {
                 p.as_ref()
                     .and_then(|p| p.tasks.iter().find(|t| t.number == number).cloned())
             })
-        }
+        })
     };
     view! {
         <main>
             <p><a href=Route::Tasks.href()>{move || app.t(T::BackToTasks)}</a></p>
-            {move || match task() {
-                None => view! { <p class="notice">{app.t(T::TaskNotFound)}</p> }.into_any(),
+            {move || match task.get() {
+                None => view! { <p class="notice">{move || app.t(T::TaskNotFound)}</p> }.into_any(),
                 Some(task) => view! {
                     <h1><span class="num">{task.number.to_string()}</span> " " {task.title.clone()}</h1>
                     <div class="card">
                         <p class="note" data-testid="task-text">{task.text.clone()}</p>
-                        <p><strong>{app.t(T::Lead)} ": "</strong>{task.lead_text.clone()}</p>
-                        <p><strong>{app.t(T::Coordinating)} ": "</strong>{task.coordinating_text.clone()}</p>
-                        <p><strong>{app.t(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
+                        <p><strong>{move || app.t(T::Lead)} ": "</strong>{task.lead_text.clone()}</p>
+                        <p><strong>{move || app.t(T::Coordinating)} ": "</strong>{task.coordinating_text.clone()}</p>
+                        <p><strong>{move || app.t(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
                     </div>
                     <RecordForm number=task.number.clone() assigned=task.assigned/>
                 }.into_any(),
@@ -145,7 +147,7 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <label for="percent">{move || app.t(T::Percent)}</label>
-            <input id="percent" name="percent" type="number" min="0" max="100" inputmode="numeric"
+            <input id="percent" name="percent" type="text" inputmode="numeric" maxlength="3"
                 placeholder=move || app.t(T::PercentHint)
                 prop:value=move || percent.get()
                 on:input=move |ev| percent.set(event_target_value(&ev))/>
