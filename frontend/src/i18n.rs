@@ -7,6 +7,7 @@ pub use tiendo_shared::i18n::Lang;
 pub enum T {
     AppName,
     Subtitle,
+    NewVersion,
     SaveFailed,
     Username,
     Password,
@@ -47,6 +48,7 @@ impl T {
     pub fn get(self, lang: Lang) -> &'static str {
         let (vi, en) = match self {
             T::AppName => ("Tiến độ", "Tiến độ"),
+            T::NewVersion => ("Có phiên bản mới — tải lại", "New version — reload"),
             T::Subtitle => (
                 "Theo dõi thực hiện kế hoạch thông tin đối ngoại",
                 "Progress on the external information plan",

@@ -46,7 +46,14 @@ pub async fn open() -> Result<IdbDatabase, JsValue> {
     let db = wait(&request).await;
     request.set_onupgradeneeded(None);
     drop(on_upgrade);
-    Ok(db?.unchecked_into())
+    let db: IdbDatabase = db?.unchecked_into();
+    // A newer version of the app, open in another tab, needs this connection closed
+    // to upgrade the schema; hold it open and that tab would wait for ever.
+    let closing = db.clone();
+    let on_version_change = Closure::<dyn FnMut()>::new(move || closing.close());
+    db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+    on_version_change.forget();
+    Ok(db)
 }
 
 /// Waits for a request to succeed or fail.

@@ -11,6 +11,7 @@ mod pages;
 mod state;
 mod store;
 mod sync;
+mod worker;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,7 +47,8 @@ pub fn start() {
         });
         sync::load_local(state).await;
         sync::start(state);
-        register_service_worker();
+        worker::register(state.update_ready);
+        store::request_persistence().await;
     });
 }
 
@@ -143,6 +145,11 @@ fn Header() -> impl IntoView {
             })}
             <span class="spacer"></span>
             {move || app.session.get().is_some().then(|| view! { {badge} {offline_hint} })}
+            {move || app.update_ready.get().then(|| view! {
+                <button class="update" data-testid="new-version" on:click=move |_| worker::apply_update()>
+                    {move || app.t(T::NewVersion)}
+                </button>
+            })}
             <button on:click=toggle_lang data-testid="lang">{move || app.t(T::Language)}</button>
             {move || app.session.get().is_some().then(|| view! {
                 <button on:click=sign_out>{move || app.t(T::SignOut)}</button>
@@ -162,15 +169,6 @@ fn saved_lang() -> Lang {
         .flatten()
         .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
         .map_or(Lang::Vi, |tag| Lang::from_tag(&tag))
-}
-
-/// Registers the service worker that keeps the app shell for offline use.
-fn register_service_worker() {
-    let container = window().navigator().service_worker();
-    if container.is_undefined() {
-        return;
-    }
-    let _ = container.register("/sw.js");
 }
 
 /// The browser's offset from UTC in minutes east (Việt Nam: 420).

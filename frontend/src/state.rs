@@ -58,6 +58,8 @@ pub struct AppState {
     pub rejected: RwSignal<Vec<RejectedEntry>>,
     pub sync: RwSignal<SyncStatus>,
     pub route: RwSignal<Route>,
+    /// A new version of the app is installed and waiting.
+    pub update_ready: RwSignal<bool>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             rejected: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus::Idle),
             route: RwSignal::new(route),
+            update_ready: RwSignal::new(false),
         }
     }
 

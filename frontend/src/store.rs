@@ -298,6 +298,18 @@ impl Store {
     }
 }
 
+/// Asks the browser to keep this site's storage under storage pressure, so that
+/// unsynced updates are not evicted. Best effort: the browser decides.
+pub async fn request_persistence() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let storage = window.navigator().storage();
+    if let Ok(asking) = storage.persist() {
+        let _ = wasm_bindgen_futures::JsFuture::from(asking).await;
+    }
+}
+
 /// A random (version 4) UUID from the browser's cryptographic generator, which unlike
 /// `crypto.randomUUID()` also works outside secure contexts.
 pub fn new_uuid() -> Result<Uuid> {

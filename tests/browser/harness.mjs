@@ -40,7 +40,8 @@ export async function until(what, check, ms = 20_000) {
 /** A `tiendo serve --demo` process that can be stopped and started again on the same
  * port and database, as a server that goes away and comes back. */
 export class Server {
-  constructor() {
+  constructor({ webDir = WEB_DIR } = {}) {
+    this.webDir = webDir;
     this.dir = mkdtempSync(join(tmpdir(), "tiendo-test-"));
     this.db = join(this.dir, "tiendo.sqlite");
     this.proc = null;
@@ -53,7 +54,7 @@ export class Server {
   async start() {
     this.port ??= await freePort();
     this.log = [];
-    this.proc = spawn(BIN, ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`, "--db", this.db, "--web-dir", WEB_DIR], {
+    this.proc = spawn(BIN, ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`, "--db", this.db, "--web-dir", this.webDir], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: "warn" },
     });
