@@ -1,24 +1,13 @@
 // Faults a field device must ride out by itself.
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, rmSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { Server, launchBrowser, signIn, text, until } from "./harness.mjs";
+import { badge, record, signIn, until, useServerAndBrowser } from "./harness.mjs";
 
-const server = new Server();
-let browser;
+const context = useServerAndBrowser();
+const { server } = context;
 
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.dispose();
-});
-
-const badge = (page) => text(page, "[data-testid=sync-status]");
 const SUFFIXES = ["", "-wal", "-shm"];
 
 function snapshot(from, to) {
@@ -28,14 +17,8 @@ function snapshot(from, to) {
   }
 }
 
-async function record(page, note) {
-  await page.locator("input[name=status][value=in_progress]").check();
-  await page.locator("#note").fill(note);
-  await page.locator("[data-testid=record-form] button[type=submit]").click();
-}
-
 test("a device carries on after the server is restored from an older backup", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await context.browser.newContext()).newPage();
   await page.goto(server.url);
   await signIn(page, "vhttdl");
   await page.goto(`${server.url}/#/task/5.3`);
@@ -45,8 +28,8 @@ test("a device carries on after the server is restored from an older backup", as
   await server.stop();
   snapshot(server.db, `${server.db}.backup`);
   await server.start();
-  await record(page, "trước khi khôi phục 1");
-  await record(page, "trước khi khôi phục 2");
+  await record(page, "in_progress", "trước khi khôi phục 1");
+  await record(page, "in_progress", "trước khi khôi phục 2");
   await until("both to sync", async () => (await badge(page)) === "Đã đồng bộ" && (await page.$$("[data-synced=true]")).length === 2);
 
   // The server loses them: it is restored from the backup.
@@ -56,7 +39,7 @@ test("a device carries on after the server is restored from an older backup", as
 
   // The device's next update must still arrive, by itself, and the device must take
   // the server's state as it now is.
-  await record(page, "sau khi khôi phục");
+  await record(page, "in_progress", "sau khi khôi phục");
   await until("the new update to sync", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
   assert.deepEqual(server.query("SELECT note FROM progress_updates"), [["sau khi khôi phục"]]);
   await until("the history to match the server", async () => {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const BIN = process.env.TIENDO_BIN ?? "target/debug/tiendo";
@@ -144,4 +145,29 @@ export async function countingProxy(targetPort) {
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+/** Starts a server and a browser before a file's tests and stops both after them.
+ * The returned object's `server` and `browser` are ready inside the tests. */
+export function useServerAndBrowser(options) {
+  const context = { server: new Server(options), browser: null };
+  before(async () => {
+    await context.server.start();
+    context.browser = await launchBrowser();
+  });
+  after(async () => {
+    await context.browser?.close();
+    await context.server.dispose();
+  });
+  return context;
+}
+
+/** The sync status the header shows. */
+export const badge = (page) => text(page, "[data-testid=sync-status]");
+
+/** Records progress on the task page that is open, as a person does. */
+export async function record(page, status, note) {
+  await page.locator(`input[name=status][value=${status}]`).check();
+  await page.locator("#note").fill(note);
+  await page.locator("[data-testid=record-form] button[type=submit]").click();
 }

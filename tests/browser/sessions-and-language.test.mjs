@@ -1,26 +1,15 @@
 // What happens around the edges of a session, and the second language.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { Server, launchBrowser, signIn, text, until } from "./harness.mjs";
+import { badge, record, signIn, text, until, useServerAndBrowser } from "./harness.mjs";
 
-const server = new Server();
-let browser;
+const context = useServerAndBrowser();
+const { server } = context;
 
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.dispose();
-});
-
-const badge = (page) => text(page, "[data-testid=sync-status]");
 
 test("a session that expired while offline keeps the queue, which goes after signing in again", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await context.browser.newContext()).newPage();
   await page.goto(server.url);
   await signIn(page, "ngoaivu");
   await until("the first sync", async () => (await badge(page)) === "Đã đồng bộ");
@@ -28,9 +17,7 @@ test("a session that expired while offline keeps the queue, which goes after sig
   await page.locator("[data-testid=record-form]").waitFor();
 
   await server.stop();
-  await page.locator("input[name=status][value=done]").check();
-  await page.locator("#note").fill("Đã đón đoàn phóng viên Lào");
-  await page.locator("[data-testid=record-form] button[type=submit]").click();
+  await record(page, "done", "Đã đón đoàn phóng viên Lào");
   await until("the update to wait", async () => (await badge(page)) === "1 cập nhật chưa đồng bộ");
 
   // While the server was away, every session ended.
@@ -60,7 +47,7 @@ test("a session that expired while offline keeps the queue, which goes after sig
 });
 
 test("the interface reads in English when asked, and remembers it", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await context.browser.newContext()).newPage();
   await page.goto(server.url);
   await page.locator("#username").waitFor();
   assert.equal(await text(page, "label[for=username]"), "Tên đăng nhập");

@@ -4,29 +4,22 @@ import assert from "node:assert/strict";
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 
-import { Server, launchBrowser, signIn, text, until } from "./harness.mjs";
+import { badge, record, signIn, until, useServerAndBrowser } from "./harness.mjs";
 
 // A copy of the built app that the test can "deploy" a new version into.
 const webDir = mkdtempSync(join(tmpdir(), "tiendo-web-"));
 cpSync(process.env.TIENDO_WEB_DIR ?? "dist", webDir, { recursive: true });
-const server = new Server({ webDir });
-let browser;
+const context = useServerAndBrowser({ webDir });
+const { server } = context;
 
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.dispose();
+after(() => {
   rmSync(webDir, { recursive: true, force: true });
 });
 
 test("a new version is offered once installed and taken without losing the queue", async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await context.browser.newContext()).newPage();
   await page.goto(server.url);
   await signIn(page, "vhttdl");
   await until("the service worker to control the page", () =>
@@ -38,9 +31,8 @@ test("a new version is offered once installed and taken without losing the queue
   await page.goto(`${server.url}/#/task/5.4`);
   await page.locator("[data-testid=record-form]").waitFor();
   await server.stop();
-  await page.locator("#note").fill("Ghi trước khi cập nhật ứng dụng");
-  await page.locator("[data-testid=record-form] button[type=submit]").click();
-  await until("the update to wait", async () => (await text(page, "[data-testid=sync-status]")) === "1 cập nhật chưa đồng bộ");
+  await record(page, "in_progress", "Ghi trước khi cập nhật ứng dụng");
+  await until("the update to wait", async () => (await badge(page)) === "1 cập nhật chưa đồng bộ");
   await server.start();
 
   // A new version is deployed: its worker differs.
@@ -55,7 +47,7 @@ test("a new version is offered once installed and taken without losing the queue
   await until("the page to reload onto the new version", () =>
     page.evaluate(() => window.__beforeUpdate === undefined && !!navigator.serviceWorker.controller),
   );
-  await until("the queued update to reach the server", async () => (await text(page, "[data-testid=sync-status]")) === "Đã đồng bộ", 30_000);
+  await until("the queued update to reach the server", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
   assert.deepEqual(server.query("SELECT note FROM progress_updates"), [["Ghi trước khi cập nhật ứng dụng"]], "exactly once");
   // The new worker took over: nothing waits any more, so nothing is offered.
   const waiting = await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.waiting));

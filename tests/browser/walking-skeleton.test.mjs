@@ -2,31 +2,15 @@
 // server, records again, reloads, and the update syncs by itself once the server is
 // back; a supervisor in another browser profile then sees both updates.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { Server, launchBrowser, signIn, text, until } from "./harness.mjs";
+import { badge, record, signIn, text, until, useServerAndBrowser } from "./harness.mjs";
 
-const server = new Server();
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.dispose();
-});
+const context = useServerAndBrowser();
+const { server } = context;
 
 const FIRST = "Đã họp triển khai kế hoạch quảng bá hình ảnh tỉnh";
 const SECOND = "Dự thảo kế hoạch đã trình UBND tỉnh — ghi khi mất mạng";
-
-async function record(page, status, note) {
-  await page.locator(`input[name=status][value=${status}]`).check();
-  await page.locator("#note").fill(note);
-  await page.locator("[data-testid=record-form] button[type=submit]").click();
-}
 
 async function historyItems(page) {
   return page.$$eval("[data-testid=update]", (items) =>
@@ -35,7 +19,7 @@ async function historyItems(page) {
 }
 
 test("an update recorded offline survives a reload and syncs exactly once", async () => {
-  const staff = await (await browser.newContext()).newPage();
+  const staff = await (await context.browser.newContext()).newPage();
   await staff.goto(server.url);
   await signIn(staff, "vhttdl");
   await until("the service worker to control the page", () =>
@@ -56,19 +40,19 @@ test("an update recorded offline survives a reload and syncs exactly once", asyn
   await record(staff, "in_progress", FIRST);
   await until("the first update to sync", async () => {
     const items = await historyItems(staff);
-    return items.length === 1 && items[0].synced && (await text(staff, "[data-testid=sync-status]")) === "Đã đồng bộ";
+    return items.length === 1 && items[0].synced && (await badge(staff)) === "Đã đồng bộ";
   });
 
   // The server goes away; the person goes on working.
   await server.stop();
   await record(staff, "done", SECOND);
-  await until("the pending count", async () => (await text(staff, "[data-testid=sync-status]")) === "1 cập nhật chưa đồng bộ");
+  await until("the pending count", async () => (await badge(staff)) === "1 cập nhật chưa đồng bộ");
 
   // A reload with no server still opens the app, with both updates and the count.
   await staff.reload();
   await until("the app to open offline on the same task", async () => {
     const items = await historyItems(staff);
-    return items.length === 2 && (await text(staff, "[data-testid=sync-status]")) === "1 cập nhật chưa đồng bộ";
+    return items.length === 2 && (await badge(staff)) === "1 cập nhật chưa đồng bộ";
   });
   const offline = await historyItems(staff);
   assert.equal(offline[0].synced, false, "the newest update is marked as not synced");
@@ -81,7 +65,7 @@ test("an update recorded offline survives a reload and syncs exactly once", asyn
   await server.start();
   await until(
     "the queue to drain by itself",
-    async () => (await text(staff, "[data-testid=sync-status]")) === "Đã đồng bộ",
+    async () => (await badge(staff)) === "Đã đồng bộ",
     30_000,
   );
   await until("both updates to show as synced", async () => {
@@ -101,7 +85,7 @@ test("an update recorded offline survives a reload and syncs exactly once", asyn
   assert.deepEqual(server.query("SELECT last_seq FROM clients"), [[2]]);
 
   // A supervisor at the Department, in another browser profile, sees both.
-  const supervisor = await (await browser.newContext()).newPage();
+  const supervisor = await (await context.browser.newContext()).newPage();
   await supervisor.goto(server.url);
   await signIn(supervisor, "sotttt");
   await supervisor.goto(`${server.url}/#/task/5.1`);

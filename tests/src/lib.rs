@@ -87,20 +87,7 @@ impl TestServer {
 
     /// Signs in a demo account and returns a client holding its token.
     pub fn login(&self, username: &str) -> Client {
-        let response = self.post_json(
-            "/api/v1/login",
-            None,
-            &json!({"username": username, "password": seed::DEMO_PASSWORD}),
-        );
-        assert_eq!(
-            response.status, 200,
-            "login {username}: {:?}",
-            response.body
-        );
-        Client {
-            base: self.url(""),
-            token: response.body["token"].as_str().expect("token").to_owned(),
-        }
+        demo_login(&self.url(""), username)
     }
 
     /// A client holding a token got some other way.
@@ -191,6 +178,23 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Signs in a demo account at the server whose address is `base`.
+fn demo_login(base: &str, username: &str) -> Client {
+    let response = Reply::from(
+        ureq::post(&format!("{base}/api/v1/login"))
+            .send_json(json!({"username": username, "password": seed::DEMO_PASSWORD})),
+    );
+    assert_eq!(
+        response.status, 200,
+        "login {username}: {:?}",
+        response.body
+    );
+    Client {
+        base: base.to_owned(),
+        token: response.body["token"].as_str().expect("token").to_owned(),
     }
 }
 
@@ -402,19 +406,7 @@ impl ServerProcess {
 
     /// Signs in a demo account.
     pub fn login(&self, username: &str) -> Client {
-        let response = Reply::from(
-            ureq::post(&self.url("/api/v1/login"))
-                .send_json(json!({"username": username, "password": seed::DEMO_PASSWORD})),
-        );
-        assert_eq!(
-            response.status, 200,
-            "login {username}: {:?}",
-            response.body
-        );
-        Client {
-            base: self.url(""),
-            token: response.body["token"].as_str().expect("token").to_owned(),
-        }
+        demo_login(&self.url(""), username)
     }
 
     /// Kills the process at once (SIGKILL): no graceful shutdown.
