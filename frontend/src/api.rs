@@ -4,7 +4,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{
-    LoginRequest, LoginResponse, Mutation, PlanView, PullResponse, PushRequest, PushResponse,
+    Cursor, LoginRequest, LoginResponse, Mutation, PlanView, PullResponse, PushRequest,
+    PushResponse,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -51,7 +52,7 @@ pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushRe
     call("POST", "/api/v1/sync/push", Some(token), Some(request)).await
 }
 
-pub async fn pull(token: &str, cursor: u64) -> Result<PullResponse, CallError> {
+pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError> {
     let path = format!("/api/v1/sync/pull?cursor={cursor}");
     call::<(), _>("GET", &path, Some(token), None).await
 }

@@ -6,7 +6,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tiendo_shared::ids::{ClientId, Uuid};
 use tiendo_shared::protocol::{
-    Change, Mutation, MutationBody, PlanView, ProgressUpdate, PullResponse, Rejection, UserInfo,
+    Change, Cursor, Mutation, MutationBody, PlanView, ProgressUpdate, PullResponse, Rejection,
+    UserInfo,
 };
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
@@ -45,7 +46,7 @@ pub struct RejectedEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PullState {
     owner: String,
-    cursor: u64,
+    cursor: Cursor,
 }
 
 /// The local database.
@@ -250,22 +251,25 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Where pulling resumes for this person (0 when the cache belongs to someone else).
-    pub async fn cursor(&self, username: &str) -> Result<u64> {
-        let state: Option<PullState> = self.meta("pull").await?;
+    /// Where pulling resumes for this person (the start when the cache belongs to
+    /// someone else).
+    pub async fn cursor(&self, username: &str) -> Result<Cursor> {
+        // A pull state this version cannot read counts as none: start over.
+        let state: Option<PullState> = self.meta("pull").await.unwrap_or_default();
         Ok(state
             .filter(|s| s.owner == username)
-            .map_or(0, |s| s.cursor))
+            .map_or(Cursor::START, |s| s.cursor))
     }
 
     /// Stores a pulled page and its cursor in one transaction. A reset, or a page for
     /// another person than the cache holds, first empties the cache.
     pub async fn apply_pull(&self, username: &str, page: &PullResponse) -> Result<()> {
         let tx = Tx::write(&self.db, &[META, UPDATES])?;
-        let previous: Option<PullState> = match tx.get(META, &key("pull")).await? {
-            Some(json) => Some(decode(&json)?),
-            None => None,
-        };
+        // A pull state this version cannot read counts as none: start over.
+        let previous: Option<PullState> = tx
+            .get(META, &key("pull"))
+            .await?
+            .and_then(|json| decode(&json).ok());
         if page.reset || previous.is_none_or(|p| p.owner != username) {
             let everything = web_sys::IdbKeyRange::lower_bound(&JsValue::from_f64(f64::MIN))?;
             tx.delete(UPDATES, &everything.into()).await?;

@@ -8,7 +8,7 @@ use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiendo_shared::error::ApiError;
-use tiendo_shared::protocol::{PushRequest, SCHEMA_VERSION};
+use tiendo_shared::protocol::{Cursor, PushRequest, SCHEMA_VERSION};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -103,7 +103,7 @@ pub async fn load_local(app: AppState) {
         app.plan.set(plan);
     }
     // The cached updates may be another person's, from an earlier session.
-    if store.cursor(&username).await.unwrap_or(0) > 0
+    if store.cursor(&username).await.unwrap_or_default() != Cursor::START
         && let Ok(updates) = store.updates().await
     {
         app.updates.set(updates);

@@ -337,13 +337,71 @@ pub struct PushResponse {
     pub rejected: Vec<Rejection>,
 }
 
+/// Where a pull resumes: the server's sequence number of the last change seen, and a
+/// check taken from that change's mutation id. The check lets the server tell a
+/// cursor it issued from one that names a different change (after a restore from an
+/// older backup the same numbers come back for other changes). On the wire it is
+/// opaque text, `<id>.<check>` in hexadecimal; `0` is the beginning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub id: u64,
+    pub check: u32,
+}
+
+impl Cursor {
+    /// The beginning of the feed.
+    pub const START: Cursor = Cursor { id: 0, check: 0 };
+
+    /// The cursor just after the change `id` whose mutation id is `mutation_id`.
+    pub fn after(id: u64, mutation_id: &MutationId) -> Cursor {
+        let check = u32::from_str_radix(&mutation_id.as_str()[..8], 16).unwrap_or_default();
+        Cursor { id, check }
+    }
+
+    /// Reads a cursor; `None` for text no server issued.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        if text == "0" || text.is_empty() {
+            return Some(Cursor::START);
+        }
+        let (id, check) = text.split_once('.')?;
+        Some(Cursor {
+            id: u64::from_str_radix(id, 16).ok()?,
+            check: u32::from_str_radix(check, 16).ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == Cursor::START {
+            f.write_str("0")
+        } else {
+            write!(f, "{:x}.{:08x}", self.id, self.check)
+        }
+    }
+}
+
+impl Serialize for Cursor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cursor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Cursor::parse(&text).ok_or_else(|| serde::de::Error::custom("not a cursor"))
+    }
+}
+
 /// `GET /api/v1/sync/pull?cursor=C`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Pass this back as `cursor` for the next page.
-    pub cursor: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub cursor: Cursor,
     pub has_more: bool,
     /// The cursor sent was not valid here: drop what was pulled before and take these
     /// changes (and the following pages) as the whole state.
@@ -439,10 +497,24 @@ mod tests {
     }
 
     #[test]
+    fn cursors_are_opaque_text_that_round_trips() {
+        let id = MutationId::parse("0b5e7f3a-9c1d-4e2f-8a6b-1c2d3e4f5a6b").unwrap();
+        let cursor = Cursor::after(300, &id);
+        assert_eq!(cursor.to_string(), "12c.0b5e7f3a");
+        assert_eq!(Cursor::parse(&cursor.to_string()), Some(cursor));
+        assert_eq!(Cursor::parse("0"), Some(Cursor::START));
+        for unknown in ["-1", "12c", "12c.", "x.1", "12c.0b5e7f3a.9"] {
+            assert_eq!(Cursor::parse(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
     fn changes_are_tagged() {
         let pull: PullResponse =
-            serde_json::from_value(json!({"changes": [], "cursor": 0, "has_more": false})).unwrap();
+            serde_json::from_value(json!({"changes": [], "cursor": "0", "has_more": false}))
+                .unwrap();
         assert!(!pull.reset);
+        assert_eq!(pull.cursor, Cursor::START);
         assert_eq!(Role::from_code("head"), Some(Role::Head));
         assert!(Role::Head.records_progress() && !Role::Supervisor.records_progress());
     }

@@ -154,8 +154,16 @@ impl TestServer {
     }
 
     /// Stops the server and starts a new one on the same database, as a restart does.
-    pub fn restart(mut self) -> TestServer {
+    pub fn restart(self) -> TestServer {
+        self.restart_with(|_| {})
+    }
+
+    /// Stops the server, lets `while_down` work on the database file (to back it up
+    /// or restore it), and starts a new server on it.
+    pub fn restart_with(mut self, while_down: impl FnOnce(&std::path::Path)) -> TestServer {
+        // Once stopped, nothing writes: the file and its WAL can be copied as they are.
         self.stop();
+        while_down(&self.dir.path().join("tiendo.sqlite"));
         let dir = std::mem::replace(
             &mut self.dir,
             tempfile::tempdir().expect("temporary directory"),
@@ -249,7 +257,7 @@ impl Client {
     }
 
     /// Pulls one page after `cursor`.
-    pub fn pull(&self, cursor: u64) -> Reply {
+    pub fn pull(&self, cursor: impl std::fmt::Display) -> Reply {
         self.get(&format!("/api/v1/sync/pull?cursor={cursor}"))
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use tiendo_shared::error::ApiError;
-use tiendo_shared::protocol::{Change, PlanView, PullResponse, PushResponse, RejectReason};
+use tiendo_shared::protocol::{Change, Cursor, PlanView, PullResponse, PushResponse, RejectReason};
 use tiendo_tests::{TestServer, client_id, progress};
 
 #[test]
@@ -302,7 +302,7 @@ fn pulls_page_and_a_future_cursor_resets_once() {
         .collect();
     assert_eq!(staff.push(&client_id(8), batch).status, 200);
 
-    let mut cursor = 0;
+    let mut cursor = Cursor::START;
     let mut seen = 0;
     loop {
         let page: PullResponse = staff
@@ -317,12 +317,85 @@ fn pulls_page_and_a_future_cursor_resets_once() {
     }
     assert_eq!(seen, 7);
 
-    let reset: PullResponse = staff.pull(cursor + 1000).json();
-    assert!(reset.reset, "a cursor from the future resets");
-    assert_eq!(reset.changes.len(), 7);
-    let after: PullResponse = staff.pull(reset.cursor).json();
-    assert!(!after.reset, "and only once");
-    assert!(after.changes.is_empty());
+    let future = Cursor {
+        id: cursor.id + 1000,
+        ..cursor
+    };
+    let wrong_check = Cursor {
+        check: cursor.check ^ 1,
+        ..cursor
+    };
+    for unknown in [
+        future.to_string(),
+        wrong_check.to_string(),
+        "-1".to_owned(),
+        "zz".to_owned(),
+    ] {
+        let reset: PullResponse = staff.pull(&unknown).json();
+        assert!(
+            reset.reset,
+            "a cursor this server did not issue resets: {unknown}"
+        );
+        assert_eq!(reset.changes.len(), 7);
+        let after: PullResponse = staff.pull(reset.cursor).json();
+        assert!(!after.reset, "and only once");
+        assert!(after.changes.is_empty());
+    }
+}
+
+#[test]
+fn a_cursor_from_before_a_restore_resets_even_when_its_number_exists_again() {
+    let server = TestServer::start();
+    let staff = server.login("vhttdl");
+    let one: Vec<_> = vec![progress(1, "5.1", "in_progress", "một")];
+    assert_eq!(staff.push(&client_id(40), one).status, 200);
+    let backup = tempfile::tempdir().expect("backup directory");
+    let server = server.restart_with(|db| copy_database(db, &backup.path().join("b.sqlite")));
+    let staff = server.login("vhttdl");
+    let more = vec![
+        progress(2, "5.1", "done", "hai"),
+        progress(3, "5.1", "done", "ba"),
+    ];
+    assert_eq!(staff.push(&client_id(40), more).status, 200);
+    let before: PullResponse = staff.pull(Cursor::START).json();
+    assert_eq!(before.changes.len(), 3);
+
+    // Restored from the backup; other devices push, and the numbers 2 and 3 return for
+    // other changes.
+    let server = server.restart_with(|db| copy_database(&backup.path().join("b.sqlite"), db));
+    let other = server.login("ngoaivu");
+    let theirs = vec![
+        progress(1, "1.3", "done", "x"),
+        progress(2, "1.3", "done", "y"),
+        progress(3, "1.3", "done", "z"),
+    ];
+    assert_eq!(other.push(&client_id(41), theirs).status, 200);
+
+    let staff = server.login("vhttdl");
+    let after: PullResponse = staff.pull(before.cursor).json();
+    assert!(
+        after.reset,
+        "the old cursor names a change this database no longer has"
+    );
+    assert_eq!(
+        after.changes.len(),
+        1,
+        "the staff member's one update that survived"
+    );
+}
+
+/// Copies an SQLite database with its WAL files, as a backup or a restore does.
+fn copy_database(from: &std::path::Path, to: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let (from, to) = (
+            format!("{}{suffix}", from.display()),
+            format!("{}{suffix}", to.display()),
+        );
+        let _ = std::fs::remove_file(&to);
+        if std::path::Path::new(&from).exists() {
+            std::fs::copy(&from, &to).expect("copy database");
+        }
+    }
 }
 
 #[test]
@@ -354,8 +427,8 @@ fn malformed_requests_get_the_shared_error_shape_never_5xx() {
     assert_eq!(old.status, 426);
     assert!(matches!(old.error(), ApiError::UpgradeRequired { .. }));
 
-    let bad_cursor = staff.get("/api/v1/sync/pull?cursor=-1");
-    assert_eq!(bad_cursor.status, 422);
+    let bad_limit = staff.get("/api/v1/sync/pull?cursor=0&limit=-1");
+    assert_eq!(bad_limit.status, 422);
 
     let unknown = staff.get("/api/v1/nothing-here");
     assert_eq!(unknown.error(), ApiError::NotFound);

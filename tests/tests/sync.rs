@@ -10,7 +10,7 @@ use tiendo_shared::protocol::{Change, PullResponse, PushResponse};
 use tiendo_tests::{ServerProcess, TestServer, client_id, progress};
 
 fn pull_all(client: &tiendo_tests::Client) -> Vec<tiendo_shared::protocol::ProgressUpdate> {
-    let mut cursor = 0;
+    let mut cursor = tiendo_shared::protocol::Cursor::START;
     let mut all = Vec::new();
     loop {
         let page: PullResponse = client.pull(cursor).json();

@@ -5,8 +5,8 @@ use tiendo_shared::date::format_rfc3339_utc;
 use tiendo_shared::ids::{AgencyId, ClientId, MutationId, PlanCode, TaskNumber};
 use tiendo_shared::progress::{Note, Percent, ProgressStatus};
 use tiendo_shared::protocol::{
-    AgencyRef, Change, Mutation, MutationBody, MutationEnvelope, ProgressRecord, ProgressUpdate,
-    PullResponse, PushResponse, RejectReason, Rejection, Timestamp,
+    AgencyRef, Change, Cursor, Mutation, MutationBody, MutationEnvelope, ProgressRecord,
+    ProgressUpdate, PullResponse, PushResponse, RejectReason, Rejection, Timestamp,
 };
 
 use super::plans::{find_task, is_assigned};
@@ -41,7 +41,7 @@ impl Db {
     pub async fn pull(
         &self,
         user: SessionUser,
-        cursor: u64,
+        cursor: Option<Cursor>,
         limit: usize,
     ) -> Result<PullResponse, DbError> {
         self.read(move |conn| pull(conn, &user, cursor, limit))
@@ -234,20 +234,19 @@ fn insert_progress(
 fn pull(
     conn: &Connection,
     user: &SessionUser,
-    cursor: u64,
+    cursor: Option<Cursor>,
     limit: usize,
 ) -> Result<PullResponse, DbError> {
     // One read transaction, so the page and the high-water mark agree.
     let tx = conn.unchecked_transaction()?;
-    let high: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(id), 0) FROM progress_updates",
-        [],
-        |row| row.get(0),
-    )?;
-    let (from, reset) = if cursor > high as u64 {
-        (0, true)
-    } else {
-        (cursor as i64, false)
+    let high = last_change(&tx)?;
+    // A cursor this database did not issue (text no server wrote, a number beyond
+    // its last change, or one naming a different change, as after a restore from an
+    // older backup) starts the device over from the beginning.
+    let (from, reset) = match cursor {
+        Some(cursor) if cursor == Cursor::START => (0, false),
+        Some(cursor) if cursor_is_known(&tx, cursor)? => (cursor.id as i64, false),
+        _ => (0, true),
     };
     let scope: Option<&str> = (!user.role.reads_all()).then_some(user.agency.id.as_str());
     let mut stmt = tx.prepare_cached(
@@ -274,8 +273,8 @@ fn pull(
         changes.push(Change::Progress(progress_from_row(row)?));
     }
     let cursor = match changes.last() {
-        Some(Change::Progress(p)) if has_more => p.id as u64,
-        _ => high as u64,
+        Some(Change::Progress(p)) if has_more => Cursor::after(p.id as u64, &p.mutation_id),
+        _ => high,
     };
     Ok(PullResponse {
         changes,
@@ -283,6 +282,34 @@ fn pull(
         has_more,
         reset,
     })
+}
+
+/// The cursor just after the last change of all (whether this person may see it or
+/// not), or the start when there is none.
+fn last_change(conn: &Connection) -> Result<Cursor, DbError> {
+    let last: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, mutation_id FROM progress_updates ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    last.map_or(Ok(Cursor::START), |(id, mutation_id)| {
+        let mutation_id = MutationId::parse(&mutation_id)
+            .map_err(|_| DbError::Corrupt("progress update has an invalid mutation id".into()))?;
+        Ok(Cursor::after(id as u64, &mutation_id))
+    })
+}
+
+/// Whether `cursor` names a change this database holds, by number and check.
+fn cursor_is_known(conn: &Connection, cursor: Cursor) -> Result<bool, DbError> {
+    let Ok(id) = i64::try_from(cursor.id) else {
+        return Ok(false);
+    };
+    let mutation_id: Option<String> = conn
+        .prepare_cached("SELECT mutation_id FROM progress_updates WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    Ok(mutation_id
+        .and_then(|m| MutationId::parse(&m).ok())
+        .is_some_and(|m| Cursor::after(cursor.id, &m) == cursor))
 }
 
 fn progress_from_row(row: &rusqlite::Row<'_>) -> Result<ProgressUpdate, DbError> {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use tiendo_shared::date::format_rfc3339_utc;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{
-    LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, Mutation, MutationEnvelope,
+    Cursor, LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, Mutation, MutationEnvelope,
     PULL_PAGE, PlanView, PullResponse, PushRequest, PushResponse, UserInfo,
 };
 
@@ -194,9 +194,10 @@ pub async fn push(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PullParams {
-    /// The cursor of the previous page; 0 (or absent) for everything.
+    /// The cursor of the previous answer, as it was sent; `0` (or absent) for
+    /// everything. A cursor this server did not issue answers a reset.
     #[serde(default)]
-    cursor: u64,
+    cursor: String,
     /// At most this many changes (default and maximum 500).
     limit: Option<usize>,
 }
@@ -212,5 +213,6 @@ pub async fn pull(
 ) -> Result<Json<PullResponse>, AppError> {
     let Query(params) = params?;
     let limit = params.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
-    Ok(Json(state.db.pull(user, params.cursor, limit).await?))
+    let cursor = Cursor::parse(&params.cursor);
+    Ok(Json(state.db.pull(user, cursor, limit).await?))
 }
