@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .merge(web::router(&state.config.web_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .layer(CompressionLayer::new())
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
@@ -45,4 +46,24 @@ fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<Hea
         HeaderName::from_static(name),
         HeaderValue::from_static(value),
     )
+}
+
+/// Answers 413 to a request whose declared length is over the bound before reading a
+/// byte of its body, so that a device on 2G is not made to upload what will be refused.
+/// (A body without a declared length is still cut at the bound by `DefaultBodyLimit`.)
+async fn refuse_declared_oversize(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return api_response(ApiError::TooLarge {
+            limit: MAX_BODY_BYTES as u64,
+        });
+    }
+    next.run(request).await
 }
