@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_task_agency_order",
         include_str!("../../migrations/0002_task_agency_order.sql"),
     ),
+    (
+        "0003_plan_view_columns",
+        include_str!("../../migrations/0003_plan_view_columns.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.

@@ -68,6 +68,17 @@ impl Db {
 
 fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
     let document = serde_json::to_string(plan).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let deadlines: Vec<ReportDeadline> = plan
+        .reporting
+        .iter()
+        .map(|r| ReportDeadline {
+            period: r.period,
+            agency_deadline: r.agency_deadline,
+            consolidation_deadline: r.consolidation_deadline,
+        })
+        .collect();
+    let reporting =
+        serde_json::to_string(&deadlines).map_err(|e| DbError::Corrupt(e.to_string()))?;
     let existing: Option<i64> = conn
         .query_row(
             "SELECT id FROM plans WHERE code = ?1",
@@ -78,23 +89,33 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
     let plan_id = match existing {
         Some(id) => {
             conn.execute(
-                "UPDATE plans SET title = ?2, date = ?3, document = ?4 WHERE id = ?1",
-                params![id, plan.title, plan.date.to_iso(), document],
+                "UPDATE plans SET title = ?2, date = ?3, document = ?4, reporting = ?5 WHERE id = ?1",
+                params![id, plan.title, plan.date.to_iso(), document, reporting],
             )?;
             id
         }
         None => {
             conn.execute(
-                "INSERT INTO plans (code, title, date, document, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![plan.code.as_str(), plan.title, plan.date.to_iso(), document, now_ms()],
+                "INSERT INTO plans (code, title, date, document, imported_at, reporting)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    plan.code.as_str(),
+                    plan.title,
+                    plan.date.to_iso(),
+                    document,
+                    now_ms(),
+                    reporting
+                ],
             )?;
             conn.last_insert_rowid()
         }
     };
     let mut upsert_task = conn.prepare(
-        "INSERT INTO tasks (plan_id, number, position, title, body, timeframe) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO tasks (plan_id, number, position, title, body, timeframe, lead_text, coordinating_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (plan_id, number) DO UPDATE SET position = excluded.position, title = excluded.title,
-           body = excluded.body, timeframe = excluded.timeframe
+           body = excluded.body, timeframe = excluded.timeframe, lead_text = excluded.lead_text,
+           coordinating_text = excluded.coordinating_text
          RETURNING id",
     )?;
     let mut clear_roles = conn.prepare("DELETE FROM task_agencies WHERE task_id = ?1")?;
@@ -109,7 +130,9 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
                 position as i64,
                 task.title,
                 task.text,
-                task.timeframe_text
+                task.timeframe_text,
+                task.lead_text,
+                task.coordinating_text
             ],
             |row| row.get(0),
         )?;
@@ -192,8 +215,8 @@ pub(super) fn is_assigned(
 }
 
 fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanView, DbError> {
-    let (code, title, date, document): (String, String, String, String) = conn.query_row(
-        "SELECT code, title, date, document FROM plans WHERE id = ?1",
+    let (code, title, date, reporting): (String, String, String, String) = conn.query_row(
+        "SELECT code, title, date, reporting FROM plans WHERE id = ?1",
         [plan_id],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
@@ -223,9 +246,11 @@ fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanV
     }
 
     let mut stmt = conn.prepare(
-        "SELECT id, number, title, body, timeframe FROM tasks WHERE plan_id = ?1 ORDER BY position",
+        "SELECT id, number, title, body, timeframe, lead_text, coordinating_text
+         FROM tasks WHERE plan_id = ?1 ORDER BY position",
     )?;
-    let raw: Vec<(i64, String, String, String, String)> = stmt
+    type Row = (i64, String, String, String, String, String, String);
+    let raw: Vec<Row> = stmt
         .query_map([plan_id], |row| {
             Ok((
                 row.get(0)?,
@@ -233,46 +258,22 @@ fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanV
                 row.get(2)?,
                 row.get(3)?,
                 row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
             ))
         })?
         .collect::<Result<_, _>>()?;
-    let document: Plan = serde_json::from_str(&document)
-        .map_err(|e| DbError::Corrupt(format!("stored plan: {e}")))?;
-    // How the plan writes each task's agencies, for people to read.
-    let written: HashMap<String, (String, String)> = document
-        .tasks
-        .iter()
-        .map(|t| {
-            (
-                t.number.as_str().to_owned(),
-                (t.lead_text.clone(), t.coordinating_text.clone()),
-            )
-        })
-        .collect();
-    let reporting = document
-        .reporting
-        .into_iter()
-        .map(|r| ReportDeadline {
-            period: r.period,
-            agency_deadline: r.agency_deadline,
-            consolidation_deadline: r.consolidation_deadline,
-        })
-        .collect();
+    let reporting: Vec<ReportDeadline> = serde_json::from_str(&reporting)
+        .map_err(|e| DbError::Corrupt(format!("stored deadlines: {e}")))?;
     let mut tasks = Vec::with_capacity(raw.len());
-    for (id, number, title, text, timeframe) in raw {
+    for (id, number, title, text, timeframe, lead_text, coordinating_text) in raw {
         let (lead, coordinating) = roles.remove(&id).unwrap_or_default();
         tasks.push(TaskView {
             number: TaskNumber::parse(&number).map_err(|e| corrupt(&e))?,
             title,
             text,
-            lead_text: written
-                .get(number.as_str())
-                .map(|t| t.0.clone())
-                .unwrap_or_default(),
-            coordinating_text: written
-                .get(number.as_str())
-                .map(|t| t.1.clone())
-                .unwrap_or_default(),
+            lead_text,
+            coordinating_text,
             lead,
             coordinating,
             timeframe,
