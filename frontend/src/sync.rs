@@ -239,11 +239,11 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
         app.updates.set(updates);
     }
     let plan = api::plan(&session.token).await?;
-    if store.plan(username).await.map_err(local)?.as_ref() != Some(&plan) {
-        store.set_plan(username, &plan).await.map_err(local)?;
-    }
-    // Only a real change re-renders the pages (and never the form being typed in).
+    // The signal mirrors the stored plan of the signed-in person (both are written
+    // together, here and at start-up), so it tells whether anything changed. Only a
+    // real change is stored and re-renders the pages (never the form being typed in).
     if current(app, session) && app.plan.with_untracked(|p| p.as_ref() != Some(&plan)) {
+        store.set_plan(username, &plan).await.map_err(local)?;
         app.plan.set(Some(plan));
     }
     Ok(())
