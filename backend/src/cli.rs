@@ -161,6 +161,9 @@ async fn run(command: Command) -> Result<(), String> {
                 seed::seed_demo_users(&db)
                     .await
                     .map_err(|e| e.to_string())?;
+                seed::seed_demo_cycle(&db)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             if !web_dir.join("index.html").is_file() {
                 tracing::warn!(dir = %web_dir.display(), "no built web app here; only the API is served");

@@ -10,3 +10,4 @@ pub mod ids;
 pub mod plan;
 pub mod progress;
 pub mod protocol;
+pub mod report;

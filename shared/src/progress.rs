@@ -134,12 +134,12 @@ impl ProgressError {
                 "The percentage must be between 0 and 100.",
             ),
             ProgressError::NoteTooLong => lang.pick(
-                "Ghi chú dài quá 4000 ký tự.",
-                "The note is longer than 4000 characters.",
+                "Nội dung dài quá 4000 ký tự.",
+                "The text is longer than 4000 characters.",
             ),
             ProgressError::NoteControlCharacter => lang.pick(
-                "Ghi chú chứa ký tự không hợp lệ.",
-                "The note contains a character that is not allowed.",
+                "Nội dung chứa ký tự không hợp lệ.",
+                "The text contains a character that is not allowed.",
             ),
         }
     }

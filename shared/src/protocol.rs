@@ -11,9 +11,11 @@ use crate::i18n::Lang;
 use crate::ids::{AgencyId, ClientId, MutationId, PlanCode, TaskNumber};
 use crate::plan::Period;
 use crate::progress::{Note, Percent, ProgressStatus};
+use crate::report::{ContentError, ReportContent, ReportEvent, ReportScope, Reporter};
 
-/// The protocol version this build speaks.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The protocol version this build speaks. 2: progress in results, difficulties and
+/// proposals; the report mutations; report changes in the pull feed.
+pub const SCHEMA_VERSION: u32 = 2;
 /// The oldest protocol version the server still accepts.
 pub const MIN_SCHEMA_VERSION: u32 = 1;
 /// The most mutations one push may carry.
@@ -127,15 +129,55 @@ pub struct PlanView {
 
 /// One report the plan asks for: when agencies send it to the consolidating department,
 /// and when that department consolidates it for the province.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDeadline {
-    #[serde(flatten)]
     pub period: Period,
+    /// As the plan writes it: reports are due before this day begins.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub agency_deadline: Date,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub consolidation_deadline: Option<Date>,
+    /// The department that reviews the agencies' reports and consolidates them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidator: Option<AgencyRef>,
+    /// The agencies that must report (those without a parent the plan assigns to a
+    /// task of the period), each with its tasks. A person who is not a supervisor
+    /// sees only their own agency's entry.
+    #[serde(default)]
+    pub reporters: Vec<Reporter>,
+}
+
+impl<'de> Deserialize<'de> for ReportDeadline {
+    /// Also reads the form earlier versions cached on devices, whose period was
+    /// written as `"kind"` and `"year"` beside the dates.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            period: Option<Period>,
+            kind: Option<crate::plan::PeriodKind>,
+            year: Option<i32>,
+            agency_deadline: Date,
+            consolidation_deadline: Option<Date>,
+            #[serde(default)]
+            consolidator: Option<AgencyRef>,
+            #[serde(default)]
+            reporters: Vec<Reporter>,
+        }
+        let w = Wire::deserialize(deserializer)?;
+        let period = match (w.period, w.kind, w.year) {
+            (Some(p), _, _) => p,
+            (None, Some(kind), Some(year)) => Period { year, kind },
+            _ => return Err(serde::de::Error::missing_field("period")),
+        };
+        Ok(ReportDeadline {
+            period,
+            agency_deadline: w.agency_deadline,
+            consolidation_deadline: w.consolidation_deadline,
+            consolidator: w.consolidator,
+            reporters: w.reporters,
+        })
+    }
 }
 
 /// One task of a plan.
@@ -191,6 +233,78 @@ pub struct Mutation {
 pub enum MutationBody {
     #[serde(rename = "progress.record")]
     ProgressRecord(ProgressRecord),
+    /// Saves a version of a report as a draft.
+    #[serde(rename = "report.save")]
+    ReportSave(ReportWrite),
+    /// Submits a version of a report (the consolidated report: marks it final).
+    #[serde(rename = "report.submit")]
+    ReportSubmit(ReportWrite),
+    /// The consolidating department accepts or returns a submitted version.
+    #[serde(rename = "report.review")]
+    ReportReview(ReportReview),
+}
+
+impl MutationBody {
+    /// The wire name of the kind (`progress.record` …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MutationBody::ProgressRecord(_) => "progress.record",
+            MutationBody::ReportSave(_) => "report.save",
+            MutationBody::ReportSubmit(_) => "report.submit",
+            MutationBody::ReportReview(_) => "report.review",
+        }
+    }
+
+    /// When the person made the change, by the device's clock.
+    pub fn observed_at(&self) -> &Timestamp {
+        match self {
+            MutationBody::ProgressRecord(r) => &r.observed_at,
+            MutationBody::ReportSave(w) | MutationBody::ReportSubmit(w) => &w.observed_at,
+            MutationBody::ReportReview(r) => &r.observed_at,
+        }
+    }
+}
+
+/// `report.save` and `report.submit`: a version of a report, with all it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportWrite {
+    pub plan: PlanCode,
+    pub period: Period,
+    #[serde(default)]
+    pub scope: ReportScope,
+    /// The version it was made from; absent for the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<i64>,
+    #[serde(flatten)]
+    pub content: ReportContent,
+    pub observed_at: Timestamp,
+}
+
+/// A review's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Accept,
+    Return,
+}
+
+/// `report.review`: the department's decision on one submitted version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportReview {
+    pub plan: PlanCode,
+    pub period: Period,
+    /// The agency whose report is judged.
+    pub agency: AgencyId,
+    /// The submitted version judged; a review of a replaced version is refused.
+    pub version: i64,
+    pub decision: Decision,
+    /// Required when returning: what to revise.
+    #[serde(default)]
+    pub comment: Note,
+    pub observed_at: Timestamp,
 }
 
 /// `progress.record`: an agency's progress on one task, as observed on the device.
@@ -202,8 +316,18 @@ pub struct ProgressRecord {
     pub plan: Option<PlanCode>,
     pub task: TaskNumber,
     pub status: ProgressStatus,
-    #[serde(default)]
+    /// The note of schema version 1; when `results` is empty it is the results.
+    #[serde(default, skip_serializing_if = "note_is_empty")]
     pub note: Note,
+    /// Kết quả thực hiện.
+    #[serde(default, skip_serializing_if = "note_is_empty")]
+    pub results: Note,
+    /// Khó khăn, vướng mắc.
+    #[serde(default, skip_serializing_if = "note_is_empty")]
+    pub difficulties: Note,
+    /// Đề xuất, kiến nghị.
+    #[serde(default, skip_serializing_if = "note_is_empty")]
+    pub proposals: Note,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percent: Option<Percent>,
     /// When the person recorded it, by the device's clock (RFC 3339). Shown, never
@@ -213,6 +337,21 @@ pub struct ProgressRecord {
     /// so the server can tell a concurrent edit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<i64>,
+}
+
+fn note_is_empty(note: &Note) -> bool {
+    note.as_str().is_empty()
+}
+
+impl ProgressRecord {
+    /// The results: `results`, or for an update of schema version 1, its note.
+    pub fn results(&self) -> &Note {
+        if self.results.as_str().is_empty() {
+            &self.note
+        } else {
+            &self.results
+        }
+    }
 }
 
 /// An RFC 3339 instant, kept as written and validated on parse.
@@ -259,11 +398,31 @@ impl MutationEnvelope {
         let seq = self.seq;
         let mut fields = self.fields;
         fields.insert("seq".into(), seq.into());
-        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| Rejection {
+        let mutation: Mutation = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|e| Rejection {
+                seq,
+                error: RejectReason::Invalid,
+                message: e.to_string(),
+            })?;
+        mutation.check().map_err(|e| Rejection {
             seq,
-            error: RejectReason::Invalid,
-            message: e.to_string(),
-        })
+            error: match e {
+                ContentError::DuplicateTask => RejectReason::Invalid,
+                ContentError::TooManyTasks | ContentError::TooLong => RejectReason::TooLarge,
+            },
+            message: e.message(Lang::En).to_owned(),
+        })?;
+        Ok(mutation)
+    }
+}
+
+impl Mutation {
+    /// The bounds that a single field's type does not check.
+    pub fn check(&self) -> Result<(), ContentError> {
+        match &self.body {
+            MutationBody::ReportSave(w) | MutationBody::ReportSubmit(w) => w.content.check(),
+            MutationBody::ProgressRecord(_) | MutationBody::ReportReview(_) => Ok(()),
+        }
     }
 }
 
@@ -279,25 +438,45 @@ pub enum RejectReason {
     Forbidden,
     /// The plan has no such task.
     UnknownTask,
+    /// The plan asks for no report of that period (or there is no such plan).
+    UnknownPeriod,
+    /// The report cannot be changed in its state (submitted, accepted, final).
+    NotEditable,
+    /// A review of a report that is not waiting for one.
+    NotSubmitted,
+    /// A review of a version that a newer submission has replaced.
+    StaleVersion,
+    /// Over a size bound.
+    TooLarge,
 }
 
 impl RejectReason {
+    pub const ALL: [RejectReason; 8] = [
+        RejectReason::Invalid,
+        RejectReason::Forbidden,
+        RejectReason::UnknownTask,
+        RejectReason::UnknownPeriod,
+        RejectReason::NotEditable,
+        RejectReason::NotSubmitted,
+        RejectReason::StaleVersion,
+        RejectReason::TooLarge,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             RejectReason::Invalid => "invalid",
             RejectReason::Forbidden => "forbidden",
             RejectReason::UnknownTask => "unknown_task",
+            RejectReason::UnknownPeriod => "unknown_period",
+            RejectReason::NotEditable => "not_editable",
+            RejectReason::NotSubmitted => "not_submitted",
+            RejectReason::StaleVersion => "stale_version",
+            RejectReason::TooLarge => "too_large",
         }
     }
 
     pub fn from_code(code: &str) -> Option<RejectReason> {
-        [
-            RejectReason::Invalid,
-            RejectReason::Forbidden,
-            RejectReason::UnknownTask,
-        ]
-        .into_iter()
-        .find(|r| r.code() == code)
+        RejectReason::ALL.into_iter().find(|r| r.code() == code)
     }
 
     pub fn message(self, lang: Lang) -> &'static str {
@@ -313,6 +492,26 @@ impl RejectReason {
             RejectReason::UnknownTask => lang.pick(
                 "Kế hoạch không có nhiệm vụ này.",
                 "The plan has no such task.",
+            ),
+            RejectReason::UnknownPeriod => lang.pick(
+                "Kế hoạch không yêu cầu báo cáo kỳ này.",
+                "The plan asks for no report of this period.",
+            ),
+            RejectReason::NotEditable => lang.pick(
+                "Báo cáo đã được gửi hoặc đã được chấp nhận nên không thể sửa; chỉ sửa được khi Sở trả lại.",
+                "The report has been submitted or accepted and cannot be changed unless it is returned.",
+            ),
+            RejectReason::NotSubmitted => lang.pick(
+                "Báo cáo chưa được gửi nên chưa thể duyệt.",
+                "The report has not been submitted, so it cannot be reviewed.",
+            ),
+            RejectReason::StaleVersion => lang.pick(
+                "Cơ quan đã gửi lại phiên bản mới hơn; hãy xem phiên bản mới trước khi duyệt.",
+                "A newer version was submitted; review that one instead.",
+            ),
+            RejectReason::TooLarge => lang.pick(
+                "Báo cáo quá lớn nên không được ghi nhận.",
+                "The report is too large and was not recorded.",
             ),
         }
     }
@@ -415,6 +614,12 @@ pub struct PullResponse {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     Progress(ProgressUpdate),
+    /// A report was saved, submitted or reviewed. Sent only to clients that pull with
+    /// `schema_version=2` or later.
+    Report(ReportEvent),
+    /// A kind this build does not know (from a newer server): skipped.
+    #[serde(other)]
+    Unknown,
 }
 
 /// An applied progress update, as everyone who may see it sees it.
@@ -431,7 +636,14 @@ pub struct ProgressUpdate {
     pub author_name: String,
     pub status: ProgressStatus,
     pub percent: Option<Percent>,
+    /// The results, for clients of schema version 1.
     pub note: Note,
+    #[serde(default)]
+    pub results: Note,
+    #[serde(default)]
+    pub difficulties: Note,
+    #[serde(default)]
+    pub proposals: Note,
     pub observed_at: Timestamp,
     /// When the server applied it (RFC 3339, UTC).
     pub received_at: String,
@@ -462,8 +674,11 @@ mod tests {
     fn mutations_are_flat_on_the_wire() {
         let m: Mutation = serde_json::from_value(wire_mutation()).unwrap();
         assert_eq!(m.seq, 3);
-        let MutationBody::ProgressRecord(record) = &m.body;
+        let MutationBody::ProgressRecord(record) = &m.body else {
+            panic!("a progress record");
+        };
         assert_eq!(record.task.as_str(), "5.2");
+        assert_eq!(record.results().as_str(), "Đã họp triển khai");
         assert_eq!(record.percent.map(Percent::value), Some(40));
         assert_eq!(serde_json::to_value(&m).unwrap(), wire_mutation());
     }

@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_plan_view_columns",
         include_str!("../../migrations/0003_plan_view_columns.sql"),
     ),
+    (
+        "0004_reporting_cycle",
+        include_str!("../../migrations/0004_reporting_cycle.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.

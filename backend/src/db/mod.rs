@@ -8,6 +8,7 @@
 
 mod migrations;
 mod plans;
+mod reports;
 mod sync;
 mod users;
 
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 pub use plans::{PlanImport, TaskRow};
+pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;
 pub use users::{NewUser, SessionUser};
 
@@ -79,6 +81,7 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     /// When set, the next write fails as if the disk were busy (for fault tests).
     fail_next_write: AtomicBool,
+    plans: PlanCache,
 }
 
 const READERS: usize = 4;
@@ -125,6 +128,7 @@ impl Db {
                 writer: Mutex::new(tx),
                 readers: Mutex::new(readers),
                 fail_next_write: AtomicBool::new(false),
+                plans: PlanCache::default(),
             }),
         })
     }
@@ -132,6 +136,11 @@ impl Db {
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// The parsed plans, shared by every connection.
+    pub(crate) fn plan_cache(&self) -> PlanCache {
+        self.inner.plans.clone()
     }
 
     /// Makes the next write fail with a temporary error, as a busy disk would.

@@ -8,7 +8,8 @@ use tiendo_shared::ids::{AgencyId, PlanCode, TaskNumber};
 use tiendo_shared::plan::{Agency, Plan};
 use tiendo_shared::protocol::{AgencyRef, PlanView, ReportDeadline, TaskView};
 
-use super::users::upsert_agencies;
+use super::reports::{PlanCache, period_info};
+use super::users::{SessionUser, upsert_agencies};
 use super::{Db, DbError, now_ms};
 
 /// What importing a plan did.
@@ -36,11 +37,13 @@ impl Db {
         plan: Plan,
         agencies: Vec<Agency>,
     ) -> Result<PlanImport, DbError> {
+        let cache = self.plan_cache();
         self.write(move |conn| {
             let tx = conn.transaction()?;
             upsert_agencies(&tx, &agencies)?;
             let result = import_plan(&tx, &plan)?;
             tx.commit()?;
+            cache.clear();
             Ok(result)
         })
         .await
@@ -54,13 +57,14 @@ impl Db {
         .await
     }
 
-    /// The current plan (the most recent by date) as `agency` sees it.
-    pub async fn current_plan_view(&self, agency: AgencyId) -> Result<Option<PlanView>, DbError> {
+    /// The current plan (the most recent by date) as `user` sees it.
+    pub async fn current_plan_view(&self, user: SessionUser) -> Result<Option<PlanView>, DbError> {
+        let cache = self.plan_cache();
         self.read(move |conn| {
             let Some(plan_id) = current_plan_id(conn)? else {
                 return Ok(None);
             };
-            plan_view(conn, plan_id, &agency).map(Some)
+            plan_view(conn, &cache, plan_id, &user).map(Some)
         })
         .await
     }
@@ -75,6 +79,11 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
             period: r.period,
             agency_deadline: r.agency_deadline,
             consolidation_deadline: r.consolidation_deadline,
+            consolidator: r.consolidator.as_ref().map(|a| AgencyRef {
+                id: a.id.clone(),
+                name: a.name.clone(),
+            }),
+            reporters: Vec::new(),
         })
         .collect();
     let reporting =
@@ -89,22 +98,23 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
     let plan_id = match existing {
         Some(id) => {
             conn.execute(
-                "UPDATE plans SET title = ?2, date = ?3, document = ?4, reporting = ?5 WHERE id = ?1",
-                params![id, plan.title, plan.date.to_iso(), document, reporting],
+                "UPDATE plans SET title = ?2, date = ?3, document = ?4, reporting = ?5, year = ?6 WHERE id = ?1",
+                params![id, plan.title, plan.date.to_iso(), document, reporting, plan.year],
             )?;
             id
         }
         None => {
             conn.execute(
-                "INSERT INTO plans (code, title, date, document, imported_at, reporting)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO plans (code, title, date, document, imported_at, reporting, year)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     plan.code.as_str(),
                     plan.title,
                     plan.date.to_iso(),
                     document,
                     now_ms(),
-                    reporting
+                    reporting,
+                    plan.year
                 ],
             )?;
             conn.last_insert_rowid()
@@ -197,6 +207,21 @@ pub(super) fn find_task(
     .transpose()
 }
 
+/// The agency at the top of `agency`'s parent chain: the one it reports through.
+pub(super) fn root_of(conn: &Connection, agency: &AgencyId) -> Result<AgencyId, DbError> {
+    let root: String = conn.query_row(
+        "WITH RECURSIVE up(id, parent, depth) AS (
+             SELECT id, parent_id, 0 FROM agencies WHERE id = ?1
+             UNION ALL SELECT a.id, a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.parent
+             WHERE up.depth < 32
+         )
+         SELECT COALESCE((SELECT id FROM up ORDER BY depth DESC LIMIT 1), ?1)",
+        [agency.as_str()],
+        |row| row.get(0),
+    )?;
+    AgencyId::parse(&root).map_err(|e| DbError::Corrupt(e.to_string()))
+}
+
 /// Whether `agency`, or an agency above it (a border post under the border guard
 /// command), is a lead or coordinating agency of the task.
 pub(super) fn is_assigned(
@@ -214,7 +239,13 @@ pub(super) fn is_assigned(
     )?)
 }
 
-fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanView, DbError> {
+fn plan_view(
+    conn: &Connection,
+    cache: &PlanCache,
+    plan_id: i64,
+    user: &SessionUser,
+) -> Result<PlanView, DbError> {
+    let agency = &user.agency.id;
     let (code, title, date, reporting): (String, String, String, String) = conn.query_row(
         "SELECT code, title, date, reporting FROM plans WHERE id = ?1",
         [plan_id],
@@ -263,8 +294,22 @@ fn plan_view(conn: &Connection, plan_id: i64, agency: &AgencyId) -> Result<PlanV
             ))
         })?
         .collect::<Result<_, _>>()?;
-    let reporting: Vec<ReportDeadline> = serde_json::from_str(&reporting)
+    let mut reporting: Vec<ReportDeadline> = serde_json::from_str(&reporting)
         .map_err(|e| DbError::Corrupt(format!("stored deadlines: {e}")))?;
+    // Who reports on what: every agency for a supervisor, one's own agency (or the one
+    // it reports through) for anyone else.
+    let plan = cache.plan(conn, plan_id)?;
+    let own_root = root_of(conn, agency)?;
+    for deadline in &mut reporting {
+        if let Some(info) = period_info(conn, &plan, deadline.period)? {
+            deadline.consolidator = info.consolidator;
+            deadline.reporters = info
+                .reporters
+                .into_iter()
+                .filter(|r| user.role.reads_all() || r.agency.id == own_root)
+                .collect();
+        }
+    }
     let mut tasks = Vec::with_capacity(raw.len());
     for (id, number, title, text, timeframe, lead_text, coordinating_text) in raw {
         let (lead, coordinating) = roles.remove(&id).unwrap_or_default();

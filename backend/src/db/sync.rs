@@ -1,4 +1,7 @@
 //! The sync log: applying pushed mutations exactly once, and the pull feed.
+//!
+//! Every change devices pull has an id in `feed`, one sequence for progress updates
+//! and report events; the pull cursor names a feed id.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tiendo_shared::date::format_rfc3339_utc;
@@ -10,6 +13,7 @@ use tiendo_shared::protocol::{
 };
 
 use super::plans::{find_task, is_assigned};
+use super::reports::{PlanCache, apply_report_review, apply_report_write, report_event};
 use super::users::SessionUser;
 use super::{Db, DbError, now_ms};
 
@@ -33,30 +37,82 @@ impl Db {
         client_id: ClientId,
         mutations: Vec<MutationEnvelope>,
     ) -> Result<PushOutcome, DbError> {
-        self.write(move |conn| push(conn, &user, &client_id, mutations))
+        self.push_at(user, client_id, mutations, now_ms()).await
+    }
+
+    /// [`Db::push`] as if the server received it at `now` (for seeding demo data
+    /// dated in the plan's year).
+    pub async fn push_at(
+        &self,
+        user: SessionUser,
+        client_id: ClientId,
+        mutations: Vec<MutationEnvelope>,
+        now: i64,
+    ) -> Result<PushOutcome, DbError> {
+        let cache = self.plan_cache();
+        self.write(move |conn| push(conn, &cache, &user, &client_id, mutations, now))
             .await
     }
 
+    /// The feed id a mutation got, if it was applied.
+    pub async fn feed_id_of(&self, mutation_id: MutationId) -> Result<Option<i64>, DbError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id FROM feed WHERE mutation_id = ?1",
+                    [mutation_id.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Every progress update, in order (for drafting the demo's reports).
+    pub async fn pull_all_progress(&self) -> Result<Vec<ProgressUpdate>, DbError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!("{PROGRESS_SELECT} ORDER BY p.id"))?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(progress_from_row(row)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Whether any progress update or report is stored.
+    pub async fn has_changes(&self) -> Result<bool, DbError> {
+        self.read(|conn| {
+            Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM feed)", [], |row| row.get(0))?)
+        })
+        .await
+    }
+
     /// The changes after `cursor` that `user` may see, one page of at most `limit`.
+    /// Report changes go only to clients of schema version 2 or later.
     pub async fn pull(
         &self,
         user: SessionUser,
         cursor: Option<Cursor>,
         limit: usize,
+        schema_version: u32,
     ) -> Result<PullResponse, DbError> {
-        self.read(move |conn| pull(conn, &user, cursor, limit))
+        self.read(move |conn| pull(conn, &user, cursor, limit, schema_version))
             .await
     }
 }
 
 fn push(
     conn: &mut Connection,
+    cache: &PlanCache,
     user: &SessionUser,
     client_id: &ClientId,
     mut mutations: Vec<MutationEnvelope>,
+    now: i64,
 ) -> Result<PushOutcome, DbError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let now = now_ms();
     let owner: Option<(i64, i64)> = tx
         .query_row(
             "SELECT user_id, last_seq FROM clients WHERE client_id = ?1",
@@ -94,7 +150,7 @@ fn push(
         }
         let seq = envelope.seq;
         let outcome = match envelope.parse() {
-            Ok(mutation) => apply(&tx, user, client_id, &mutation, now)?,
+            Ok(mutation) => apply(&tx, cache, user, client_id, &mutation, now)?,
             Err(rejection) => Err(rejection),
         };
         if let Err(rejection) = outcome {
@@ -142,22 +198,79 @@ fn earlier_rejection(
     .transpose()
 }
 
-/// Applies one mutation; `Ok(Err(_))` when it can never succeed.
+/// Applies one mutation; `Ok(Err(_))` when it can never succeed. A mutation id the
+/// server holds already (sent again under a new client id after a restore) is
+/// applied once: the second time it is a no-op.
 fn apply(
     conn: &Connection,
+    cache: &PlanCache,
     user: &SessionUser,
     client_id: &ClientId,
     mutation: &Mutation,
     now: i64,
 ) -> Result<Result<(), Rejection>, DbError> {
-    let reject = |error: RejectReason, message: String| {
+    let already: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM feed WHERE mutation_id = ?1)")?
+        .query_row([mutation.id.as_str()], |row| row.get(0))?;
+    if already {
+        return Ok(Ok(()));
+    }
+    let applied = Applied {
+        user,
+        client_id,
+        mutation,
+        now,
+    };
+    match &mutation.body {
+        MutationBody::ProgressRecord(record) => apply_progress(conn, &applied, record),
+        MutationBody::ReportSave(write) => apply_report_write(conn, cache, &applied, write, false),
+        MutationBody::ReportSubmit(write) => apply_report_write(conn, cache, &applied, write, true),
+        MutationBody::ReportReview(review) => apply_report_review(conn, cache, &applied, review),
+    }
+}
+
+/// The mutation being applied, who sent it and when.
+pub(super) struct Applied<'a> {
+    pub user: &'a SessionUser,
+    pub client_id: &'a ClientId,
+    pub mutation: &'a Mutation,
+    pub now: i64,
+}
+
+impl Applied<'_> {
+    /// A permanent rejection of this mutation.
+    pub fn reject(
+        &self,
+        error: RejectReason,
+        message: String,
+    ) -> Result<Result<(), Rejection>, DbError> {
         Ok(Err(Rejection {
-            seq: mutation.seq,
+            seq: self.mutation.seq,
             error,
             message,
         }))
-    };
-    let MutationBody::ProgressRecord(record) = &mutation.body;
+    }
+
+    /// Takes the next id of the feed for this mutation.
+    pub fn feed_id(&self, conn: &Connection, kind: &str) -> Result<i64, DbError> {
+        conn.prepare_cached("INSERT INTO feed (kind, mutation_id) VALUES (?1, ?2)")?
+            .execute(params![kind, self.mutation.id.as_str()])?;
+        Ok(conn.last_insert_rowid())
+    }
+}
+
+fn apply_progress(
+    conn: &Connection,
+    applied: &Applied<'_>,
+    record: &ProgressRecord,
+) -> Result<Result<(), Rejection>, DbError> {
+    let Applied {
+        user,
+        client_id,
+        mutation,
+        now,
+    } = *applied;
+    let reject = |error, message| applied.reject(error, message);
     if !user.role.records_progress() {
         return reject(
             RejectReason::Forbidden,
@@ -179,18 +292,15 @@ fn apply(
             ),
         );
     }
-    let already: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM progress_updates WHERE mutation_id = ?1)")?
-        .query_row([mutation.id.as_str()], |row| row.get(0))?;
-    if already {
-        return Ok(Ok(()));
-    }
-    insert_progress(conn, user, client_id, mutation, record, task.id, now)?;
+    let id = applied.feed_id(conn, "progress")?;
+    insert_progress(conn, id, user, client_id, mutation, record, task.id, now)?;
     Ok(Ok(()))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_progress(
     conn: &Connection,
+    id: i64,
     user: &SessionUser,
     client_id: &ClientId,
     mutation: &Mutation,
@@ -209,9 +319,10 @@ fn insert_progress(
         .optional()?;
     let conflict = current.is_some_and(|(id, author)| record.base != Some(id) && author != user.id);
     conn.prepare_cached(
-        "INSERT INTO progress_updates (mutation_id, client_id, seq, task_id, agency_id, author_id,
-             status, percent, note, observed_at, received_at, base_id, conflict)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO progress_updates (id, mutation_id, client_id, seq, task_id, agency_id, author_id,
+             status, percent, note, observed_at, received_at, base_id, conflict,
+             results, difficulties, proposals)
+         VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?15, ?16)",
     )?
     .execute(params![
         mutation.id.as_str(),
@@ -222,11 +333,14 @@ fn insert_progress(
         user.id,
         record.status.code(),
         record.percent.map(Percent::value),
-        record.note.as_str(),
+        record.results().as_str(),
         record.observed_at.as_str(),
         now,
         record.base,
-        conflict
+        conflict,
+        id,
+        record.difficulties.as_str(),
+        record.proposals.as_str()
     ])?;
     Ok(())
 }
@@ -236,6 +350,7 @@ fn pull(
     user: &SessionUser,
     cursor: Option<Cursor>,
     limit: usize,
+    schema_version: u32,
 ) -> Result<PullResponse, DbError> {
     // One read transaction, so the page and the high-water mark agree.
     let tx = conn.unchecked_transaction()?;
@@ -249,31 +364,51 @@ fn pull(
         _ => (0, true),
     };
     let scope: Option<&str> = (!user.role.reads_all()).then_some(user.agency.id.as_str());
+    let reports = schema_version >= 2;
+    // Progress of the person's agency and the units under it; reports of their
+    // agency and those above it (a border post sees its command's report).
     let mut stmt = tx.prepare_cached(
         "WITH RECURSIVE down(id) AS (
              SELECT ?2 WHERE ?2 IS NOT NULL
              UNION SELECT a.id FROM agencies a JOIN down ON a.parent_id = down.id
+         ), up(id) AS (
+             SELECT ?2 WHERE ?2 IS NOT NULL
+             UNION SELECT a.parent_id FROM agencies a JOIN up ON a.id = up.id WHERE a.parent_id IS NOT NULL
          )
-         SELECT p.id, p.mutation_id, pl.code, t.number, a.id, a.name, u.username, u.display_name,
-                p.status, p.percent, p.note, p.observed_at, p.received_at, p.conflict
-         FROM progress_updates p
-         JOIN tasks t ON t.id = p.task_id JOIN plans pl ON pl.id = t.plan_id
-         JOIN agencies a ON a.id = p.agency_id JOIN users u ON u.id = p.author_id
-         WHERE p.id > ?1 AND (?2 IS NULL OR p.agency_id IN (SELECT id FROM down))
-         ORDER BY p.id LIMIT ?3",
+         SELECT f.id, f.kind FROM feed f
+         LEFT JOIN progress_updates p ON f.kind = 'progress' AND p.id = f.id
+         LEFT JOIN report_events r ON f.kind = 'report' AND r.id = f.id
+         WHERE f.id > ?1 AND (
+             (p.id IS NOT NULL AND (?2 IS NULL OR p.agency_id IN (SELECT id FROM down)))
+             OR (?4 AND r.id IS NOT NULL AND (?2 IS NULL
+                 OR (r.scope = 'agency' AND r.agency_id IN (SELECT id FROM up))))
+         )
+         ORDER BY f.id LIMIT ?3",
     )?;
-    let mut rows = stmt.query(params![from, scope, limit as i64 + 1])?;
-    let mut changes = Vec::new();
-    let mut has_more = false;
-    while let Some(row) = rows.next()? {
-        if changes.len() == limit {
-            has_more = true;
-            break;
-        }
-        changes.push(Change::Progress(progress_from_row(row)?));
+    let rows: Vec<(i64, String)> = stmt
+        .query_map(params![from, scope, limit as i64 + 1, reports], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let has_more = rows.len() > limit;
+    let mut changes = Vec::with_capacity(rows.len().min(limit));
+    let mut last: Option<(i64, MutationId)> = None;
+    for (id, kind) in rows.into_iter().take(limit) {
+        let change = if kind == "progress" {
+            let update = tx
+                .prepare_cached(&format!("{PROGRESS_SELECT} WHERE p.id = ?1"))?
+                .query_row([id], |row| Ok(progress_from_row(row)))??;
+            last = Some((id, update.mutation_id.clone()));
+            Change::Progress(update)
+        } else {
+            let event = report_event(&tx, id)?;
+            last = Some((id, event.mutation_id.clone()));
+            Change::Report(event)
+        };
+        changes.push(change);
     }
-    let cursor = match changes.last() {
-        Some(Change::Progress(p)) if has_more => Cursor::after(p.id as u64, &p.mutation_id),
+    let cursor = match last {
+        Some((id, mutation_id)) if has_more => Cursor::after(id as u64, &mutation_id),
         _ => high,
     };
     Ok(PullResponse {
@@ -284,16 +419,25 @@ fn pull(
     })
 }
 
+/// The columns of a progress update as [`progress_from_row`] reads them.
+const PROGRESS_SELECT: &str =
+    "SELECT p.id, p.mutation_id, pl.code, t.number, a.id, a.name, u.username,
+        u.display_name, p.status, p.percent, p.note, p.observed_at, p.received_at, p.conflict,
+        p.results, p.difficulties, p.proposals
+    FROM progress_updates p
+    JOIN tasks t ON t.id = p.task_id JOIN plans pl ON pl.id = t.plan_id
+    JOIN agencies a ON a.id = p.agency_id JOIN users u ON u.id = p.author_id";
+
 /// The cursor just after the last change of all (whether this person may see it or
 /// not), or the start when there is none.
 fn last_change(conn: &Connection) -> Result<Cursor, DbError> {
     let last: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, mutation_id FROM progress_updates ORDER BY id DESC LIMIT 1")?
+        .prepare_cached("SELECT id, mutation_id FROM feed ORDER BY id DESC LIMIT 1")?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     last.map_or(Ok(Cursor::START), |(id, mutation_id)| {
         let mutation_id = MutationId::parse(&mutation_id)
-            .map_err(|_| DbError::Corrupt("progress update has an invalid mutation id".into()))?;
+            .map_err(|_| DbError::Corrupt("a change has an invalid mutation id".into()))?;
         Ok(Cursor::after(id as u64, &mutation_id))
     })
 }
@@ -304,7 +448,7 @@ fn cursor_is_known(conn: &Connection, cursor: Cursor) -> Result<bool, DbError> {
         return Ok(false);
     };
     let mutation_id: Option<String> = conn
-        .prepare_cached("SELECT mutation_id FROM progress_updates WHERE id = ?1")?
+        .prepare_cached("SELECT mutation_id FROM feed WHERE id = ?1")?
         .query_row([id], |row| row.get(0))
         .optional()?;
     Ok(mutation_id
@@ -312,7 +456,7 @@ fn cursor_is_known(conn: &Connection, cursor: Cursor) -> Result<bool, DbError> {
         .is_some_and(|m| Cursor::after(cursor.id, &m) == cursor))
 }
 
-fn progress_from_row(row: &rusqlite::Row<'_>) -> Result<ProgressUpdate, DbError> {
+pub(super) fn progress_from_row(row: &rusqlite::Row<'_>) -> Result<ProgressUpdate, DbError> {
     let corrupt = |what: &str| DbError::Corrupt(format!("progress update has an invalid {what}"));
     let text = |i: usize| row.get::<_, String>(i);
     Ok(ProgressUpdate {
@@ -333,6 +477,9 @@ fn progress_from_row(row: &rusqlite::Row<'_>) -> Result<ProgressUpdate, DbError>
             .transpose()
             .map_err(|_| corrupt("percent"))?,
         note: Note::parse(&text(10)?).map_err(|_| corrupt("note"))?,
+        results: Note::parse(&text(14)?).map_err(|_| corrupt("results"))?,
+        difficulties: Note::parse(&text(15)?).map_err(|_| corrupt("difficulties"))?,
+        proposals: Note::parse(&text(16)?).map_err(|_| corrupt("proposals"))?,
         observed_at: Timestamp::parse(&text(11)?).map_err(|_| corrupt("time"))?,
         received_at: format_rfc3339_utc(row.get(12)?),
         conflict: row.get(13)?,

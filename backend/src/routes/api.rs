@@ -9,16 +9,20 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tiendo_shared::date::format_rfc3339_utc;
+use tiendo_shared::date::{Date, date_of, format_rfc3339_utc};
 use tiendo_shared::error::ApiError;
+use tiendo_shared::ids::PlanCode;
+use tiendo_shared::plan::Period;
+use tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
 use tiendo_shared::protocol::{
     Cursor, LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, Mutation, MutationEnvelope,
     PULL_PAGE, PlanView, PullResponse, PushRequest, PushResponse, UserInfo,
 };
+use tiendo_shared::report::ReportsView;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_password};
-use crate::db::{PushOutcome, now_ms};
+use crate::db::{ListingError, PushOutcome, now_ms};
 use crate::error::{AppError, AppJson};
 
 #[utoipa::path(get, path = "/healthz", tag = "health",
@@ -122,7 +126,7 @@ pub async fn plan(
 ) -> Result<Response, AppError> {
     let view = state
         .db
-        .current_plan_view(user.agency.id)
+        .current_plan_view(user)
         .await?
         .ok_or(ApiError::NotFound)?;
     let body = serde_json::to_vec(&view).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -200,6 +204,9 @@ pub struct PullParams {
     cursor: String,
     /// At most this many changes (default and maximum 500).
     limit: Option<usize>,
+    /// The protocol version the client speaks (default 1). Report changes are sent
+    /// only from version 2 on, so an older client never meets a kind it cannot read.
+    schema_version: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])),
@@ -214,5 +221,53 @@ pub async fn pull(
     let Query(params) = params?;
     let limit = params.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
     let cursor = Cursor::parse(&params.cursor);
-    Ok(Json(state.db.pull(user, cursor, limit).await?))
+    let schema_version = params.schema_version.unwrap_or(1);
+    Ok(Json(
+        state.db.pull(user, cursor, limit, schema_version).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportsParams {
+    /// The plan's code, e.g. `215/KH-UBND`.
+    plan: String,
+    /// The period: `H1-2019`, `Y-2019`, `Q1-2019` … `Q4-2019`.
+    period: String,
+    /// The day (Vietnam time) the states are worked out for; default today.
+    as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", security(("bearer" = [])),
+    params(ReportsParams),
+    responses(
+        (status = 200, description = "Every report of the period the person may see: a supervisor every agency that must report and the consolidated report; anyone else their own agency's", body = ReportsView),
+        (status = 401, body = ApiError),
+        (status = 404, description = "No such plan, or the plan asks for no report of that period", body = ApiError),
+        (status = 422, description = "A parameter is malformed", body = ApiError),
+    ))]
+/// `GET /api/v1/reports?plan=CODE&period=PERIOD[&as_of=YYYY-MM-DD]`.
+pub async fn reports(
+    State(state): State<AppState>,
+    CurrentUser(user, _): CurrentUser,
+    params: Result<Query<ReportsParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ReportsView>, AppError> {
+    let Query(params) = params?;
+    let invalid = |field: &str, detail: &str| ApiError::Invalid {
+        field: field.into(),
+        detail: detail.into(),
+    };
+    let plan = PlanCode::parse(&params.plan).map_err(|e| invalid("plan", &e.to_string()))?;
+    let period = Period::parse(&params.period)
+        .ok_or_else(|| invalid("period", "expected H1-2019, Y-2019 or Q1-2019 … Q4-2019"))?;
+    let as_of = match params.as_of.as_deref() {
+        Some(text) => Date::parse_iso(text).map_err(|e| invalid("as_of", &e.to_string()))?,
+        None => date_of(now_ms(), VIETNAM_OFFSET_MINUTES),
+    };
+    match state.db.reports(user, plan, period, as_of).await? {
+        Ok(view) => Ok(Json(view)),
+        Err(ListingError::UnknownPlan | ListingError::UnknownPeriod) => {
+            Err(ApiError::NotFound.into())
+        }
+    }
 }

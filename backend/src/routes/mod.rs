@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plan", get(api::plan))
         .route("/sync/push", post(api::push))
         .route("/sync/pull", get(api::pull))
+        .route("/reports", get(api::reports))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { api_response(ApiError::NotFound) });
 

@@ -8,8 +8,9 @@
 //! the figures cover: for the first half, 15/12 of the year before to 14/6; for the
 //! year, 15/12 of the year before to 14/12.
 //!
-//! A deadline written "trước 15/6" is read as the last day a report is on time, as
-//! offices do.
+//! A deadline is kept as the plan writes it ("trước ngày 15/6" is 15/6), and read as
+//! the instruction says: the report must be in *before* that day begins, in Vietnam
+//! time (UTC+7), so 14/6 is the last day on time. [`due_instant`] is that instant.
 
 use std::collections::BTreeSet;
 
@@ -21,21 +22,26 @@ use super::{AgencyName, Plan, PlanParseError};
 use crate::date::Date;
 use crate::ids::{AgencyId, TaskNumber};
 
-/// Which report: the semi-annual one (first half) or the annual one.
+/// Which report: a quarter's, the first half's or the whole year's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PeriodKind {
+    /// One quarter, 1 to 4.
+    Quarter(u8),
     HalfYear,
     Year,
 }
 
-/// One reporting period: the first half of a year, or a whole year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// One reporting period: a quarter, the first half of a year, or a whole year.
+///
+/// On the wire, in URLs and on the command line it is written `Q1-2019` … `Q4-2019`,
+/// `H1-2019` or `Y-2019` (see [`Period::code`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
-    pub kind: PeriodKind,
+    /// First, so that periods sort by year.
     pub year: i32,
+    pub kind: PeriodKind,
 }
 
 fn ymd(year: i32, month: u8, day: u8) -> Date {
@@ -57,24 +63,129 @@ impl Period {
         }
     }
 
-    /// The data-closing window of Decree 09/2019/NĐ-CP, Art. 12.
+    /// Quarter `q` (1 to 4) of `year`; `None` for any other `q`.
+    pub fn quarter(year: i32, q: u8) -> Option<Period> {
+        (1..=4).contains(&q).then_some(Period {
+            kind: PeriodKind::Quarter(q),
+            year,
+        })
+    }
+
+    /// The period as written on the wire: `H1-2019`, `Y-2019`, `Q3-2019`.
+    pub fn code(self) -> String {
+        match self.kind {
+            PeriodKind::Quarter(q) => format!("Q{q}-{}", self.year),
+            PeriodKind::HalfYear => format!("H1-{}", self.year),
+            PeriodKind::Year => format!("Y-{}", self.year),
+        }
+    }
+
+    /// Reads `H1-2019`, `Y-2019` or `Q1-2019` … `Q4-2019` (case-insensitive).
+    pub fn parse(text: &str) -> Option<Period> {
+        let text = text.trim().to_ascii_uppercase();
+        let (kind, year) = text.split_once('-')?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: i32 = year.parse().ok()?;
+        match kind {
+            "H1" => Some(Period::half_year(year)),
+            "Y" => Some(Period::year(year)),
+            _ => {
+                let q = kind.strip_prefix('Q')?;
+                if q.len() != 1 {
+                    return None;
+                }
+                Period::quarter(year, q.parse().ok()?)
+            }
+        }
+    }
+
+    /// The data-closing window of Decree 09/2019/NĐ-CP, Art. 12: for the first half,
+    /// 15/12 of the year before to 14/6; for the year, to 14/12; for a quarter, the 15th
+    /// of the month before it to the 14th of its last month.
     pub fn data_window(self) -> (Date, Date) {
         let from = ymd(self.year - 1, 12, 15);
         match self.kind {
             PeriodKind::HalfYear => (from, ymd(self.year, 6, 14)),
             PeriodKind::Year => (from, ymd(self.year, 12, 14)),
+            PeriodKind::Quarter(q) => {
+                let last = q.clamp(1, 4) * 3;
+                let start = if last == 3 {
+                    from
+                } else {
+                    ymd(self.year, last - 3, 15)
+                };
+                (start, ymd(self.year, last, 14))
+            }
         }
     }
 
-    /// The part of the calendar whose work the report covers: January to June, or
-    /// the whole year. A task belongs to a report when it runs within this span.
+    /// The part of the calendar whose work the report covers: a quarter, January to
+    /// June, or the whole year. A task belongs to a report when it runs within it.
     pub fn span(self) -> (Date, Date) {
         match self.kind {
             PeriodKind::HalfYear => (ymd(self.year, 1, 1), ymd(self.year, 6, 30)),
             PeriodKind::Year => (ymd(self.year, 1, 1), ymd(self.year, 12, 31)),
+            PeriodKind::Quarter(q) => {
+                let last = q.clamp(1, 4) * 3;
+                (
+                    ymd(self.year, last - 2, 1),
+                    ymd(self.year, last, 1).end_of_month(),
+                )
+            }
         }
     }
 }
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code())
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    /// Reads the code (`H1-2019`), and also the `{"kind":…,"year":…}` form that
+    /// earlier versions stored, so that a plan cached on a device still reads.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Code(String),
+            Parts { kind: PeriodKind, year: i32 },
+        }
+        match Wire::deserialize(deserializer)? {
+            Wire::Code(code) => Period::parse(&code).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "not a period such as H1-2019, Y-2019 or Q1-2019: {code:?}"
+                ))
+            }),
+            Wire::Parts { kind, year } => Ok(Period { year, kind }),
+        }
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Period {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^(H1|Y|Q[1-4])-[0-9]{4}$"))
+            .description(Some(
+                "A reporting period: H1-2019, Y-2019, Q1-2019 … Q4-2019",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Period {}
 
 /// A day of the year, as the plan writes a recurring deadline ("15/6").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,7 +211,6 @@ pub struct ReportingRule {
 /// A rule applied to one year: the dates of one report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportingPeriod {
-    #[serde(flatten)]
     pub period: Period,
     pub agency_deadline: Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,7 +258,8 @@ pub struct Obligation {
     pub role: ObligationRole,
     /// From this day the report can be written.
     pub opens: Date,
-    /// The last day it is on time.
+    /// The day as the plan writes it ("trước ngày 15/6"): the report is due before
+    /// it begins, so the day before is the last one on time.
     pub deadline: Date,
     /// The tasks it reports on.
     pub tasks: Vec<TaskNumber>,
@@ -182,7 +293,7 @@ pub struct ReportState {
     #[serde(flatten)]
     pub obligation: Obligation,
     pub status: ReportStatus,
-    /// Days from the day asked about to the deadline (negative when past).
+    /// Days from the day asked about to the deadline day (0 on it: already late).
     pub days_left: i64,
 }
 
@@ -335,7 +446,7 @@ impl ReportingCalendar {
                 let days_left = obligation.deadline.days_since_epoch() - date.days_since_epoch();
                 let status = if done {
                     ReportStatus::Submitted
-                } else if days_left < 0 {
+                } else if days_left <= 0 {
                     ReportStatus::Late
                 } else if days_left <= self.options.due_soon_days {
                     ReportStatus::DueSoon
@@ -394,6 +505,16 @@ impl ReportingCalendar {
             })
             .collect()
     }
+}
+
+/// Việt Nam's offset from UTC, in minutes. The plans' deadlines are Vietnam time.
+pub const VIETNAM_OFFSET_MINUTES: i64 = 7 * 60;
+
+/// The instant a deadline written "trước ngày `deadline`" falls: the start of that
+/// day in Vietnam time, in milliseconds since the Unix epoch. A report received
+/// before it is on time.
+pub fn due_instant(deadline: Date) -> i64 {
+    deadline.days_since_epoch() * 86_400_000 - VIETNAM_OFFSET_MINUTES * 60_000
 }
 
 /// One thing found in a reporting sentence.

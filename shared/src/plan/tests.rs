@@ -431,10 +431,10 @@ fn seed_json_shape() {
         serde_json::json!({"kind": "from_year", "year": 2019})
     );
     assert_eq!(v["tasks"][0]["coordinating"][0]["via"], "all_local");
-    assert_eq!(v["reporting"][0]["kind"], "half_year");
+    assert_eq!(v["reporting"][0]["period"], "H1-2019");
     assert_eq!(v["reporting"][0]["agency_deadline"], "2019-06-15");
     assert_eq!(v["reporting"][0]["consolidation_deadline"], "2019-06-25");
-    assert_eq!(v["reporting"][1]["kind"], "year");
+    assert_eq!(v["reporting"][1]["period"], "Y-2019");
     assert_eq!(v["reporting"][1]["agency_deadline"], "2019-12-05");
     assert_eq!(v["reporting"][1]["consolidation_deadline"], "2019-12-15");
     assert_eq!(v["reporting"][1]["data_from"], "2018-12-15");
@@ -591,9 +591,14 @@ fn seed_calendar_statuses_through_the_year() {
         Some(ReportStatus::DueSoon)
     );
     assert_eq!(
-        status(d(2019, 6, 15), "so-ngoai-vu", h1, &none),
+        status(d(2019, 6, 14), "so-ngoai-vu", h1, &none),
         Some(ReportStatus::DueSoon),
-        "the deadline day is on time"
+        "the day before the deadline is the last on time"
+    );
+    assert_eq!(
+        status(d(2019, 6, 15), "so-ngoai-vu", h1, &none),
+        Some(ReportStatus::Late),
+        "“trước ngày 15/6”: on 15/6 it is late"
     );
     assert_eq!(
         status(d(2019, 6, 16), "so-ngoai-vu", h1, &none),
@@ -1305,7 +1310,7 @@ fn kon_tum_2021_with_implementing_agencies_and_dated_deadlines() {
         [Period::half_year(2021), Period::year(2021)]
     );
     assert_eq!(
-        cal.consolidations_missing(d(2022, 1, 15), &[Period::half_year(2021)].into()),
+        cal.consolidations_missing(d(2022, 1, 14), &[Period::half_year(2021)].into()),
         []
     );
 }

@@ -1,0 +1,678 @@
+//! The reporting cycle: who must report for a period, applying report saves,
+//! submissions and reviews, and the listing of where every report stands.
+//!
+//! Who must report and on which tasks comes from the plan's reporting calendar
+//! (`tiendo_shared::plan::ReportingCalendar`) over the stored plan document, with the
+//! agency tree from the `agencies` table: an agency reports through the agency at the
+//! top of its parent chain (a border post through the border guard command).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use tiendo_shared::date::{Date, format_rfc3339_utc};
+use tiendo_shared::ids::{AgencyId, MutationId, PlanCode};
+use tiendo_shared::plan::{ObligationRole, Period, Plan, ReportingPeriod};
+use tiendo_shared::protocol::{
+    AgencyRef, Decision, RejectReason, Rejection, ReportReview, ReportWrite, Role, Timestamp,
+};
+use tiendo_shared::report::{
+    CycleState, GRACE_HOURS, ReportAction, ReportContent, ReportEntry, ReportEvent, ReportScope,
+    Reporter, ReportsView, end_of_day, standing,
+};
+
+use super::sync::Applied;
+use super::users::SessionUser;
+use super::{Db, DbError};
+
+/// Parsed plan documents by plan id, so that a report mutation or a plan view does
+/// not parse the stored document each time. Emptied whenever a plan is imported.
+#[derive(Clone, Default)]
+pub struct PlanCache(Arc<Mutex<HashMap<i64, Arc<Plan>>>>);
+
+impl PlanCache {
+    pub fn clear(&self) {
+        if let Ok(mut plans) = self.0.lock() {
+            plans.clear();
+        }
+    }
+
+    /// The plan `plan_id`, parsed once.
+    pub fn plan(&self, conn: &Connection, plan_id: i64) -> Result<Arc<Plan>, DbError> {
+        if let Some(plan) = self.0.lock().ok().and_then(|p| p.get(&plan_id).cloned()) {
+            return Ok(plan);
+        }
+        let document: String = conn.query_row(
+            "SELECT document FROM plans WHERE id = ?1",
+            [plan_id],
+            |row| row.get(0),
+        )?;
+        let plan: Arc<Plan> = Arc::new(
+            serde_json::from_str(&document)
+                .map_err(|e| DbError::Corrupt(format!("stored plan {plan_id}: {e}")))?,
+        );
+        if let Ok(mut plans) = self.0.lock() {
+            plans.insert(plan_id, Arc::clone(&plan));
+        }
+        Ok(plan)
+    }
+}
+
+/// One period of a plan: its dates, who consolidates, and who reports on what.
+#[derive(Debug, Clone)]
+pub struct PeriodInfo {
+    pub dates: ReportingPeriod,
+    pub consolidator: Option<AgencyRef>,
+    pub reporters: Vec<Reporter>,
+}
+
+/// Each agency's name and parent.
+struct Tree(HashMap<String, (String, Option<String>)>);
+
+impl Tree {
+    fn load(conn: &Connection) -> Result<Tree, DbError> {
+        let mut stmt = conn.prepare_cached("SELECT id, name, parent_id FROM agencies")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, (row.get(1)?, row.get(2)?)))
+        })?;
+        Ok(Tree(rows.collect::<Result<_, _>>()?))
+    }
+
+    /// The agency at the top of `id`'s parent chain.
+    fn root<'a>(&'a self, id: &'a str) -> &'a str {
+        let mut current = id;
+        for _ in 0..32 {
+            match self
+                .0
+                .get(current)
+                .and_then(|(_, parent)| parent.as_deref())
+            {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        current
+    }
+
+    fn agency(&self, id: &str) -> Result<AgencyRef, DbError> {
+        let name = self
+            .0
+            .get(id)
+            .map(|(name, _)| name.clone())
+            .ok_or_else(|| DbError::Corrupt(format!("unknown agency {id}")))?;
+        Ok(AgencyRef {
+            id: AgencyId::parse(id).map_err(|e| DbError::Corrupt(e.to_string()))?,
+            name,
+        })
+    }
+}
+
+/// What `plan` asks for `period`, or `None` when it asks for no such report.
+pub fn period_info(
+    conn: &Connection,
+    plan: &Plan,
+    period: Period,
+) -> Result<Option<PeriodInfo>, DbError> {
+    let calendar = plan.calendar();
+    let Some(dates) = calendar
+        .periods_through(period.year)
+        .into_iter()
+        .find(|p| p.period == period)
+    else {
+        return Ok(None);
+    };
+    let tree = Tree::load(conn)?;
+    // The agencies that report, in the calendar's order, each through its root.
+    let mut roots: Vec<String> = Vec::new();
+    for obligation in calendar.obligations(&dates) {
+        let root = tree.root(obligation.agency.as_str());
+        if obligation.role == ObligationRole::Report && !roots.iter().any(|r| r == root) {
+            roots.push(root.to_owned());
+        }
+    }
+    let mut reporters = Vec::with_capacity(roots.len());
+    for root in &roots {
+        let under = |id: &str| tree.root(id) == root;
+        let (from, to) = period.span();
+        let mut tasks = Vec::new();
+        let mut leads = Vec::new();
+        for task in &plan.tasks {
+            if !task.timeframe.overlaps(plan.year, from, to) {
+                continue;
+            }
+            let reports = |a: &&tiendo_shared::plan::AgencyName| {
+                !a.external && !a.requested && under(a.id.as_str())
+            };
+            if task.lead.iter().any(|a| reports(&a)) {
+                leads.push(task.number.clone());
+                tasks.push(task.number.clone());
+            } else if task.coordinating.iter().any(|a| reports(&a)) {
+                tasks.push(task.number.clone());
+            }
+        }
+        reporters.push(Reporter {
+            agency: tree.agency(root)?,
+            tasks,
+            leads,
+        });
+    }
+    let consolidator = dates
+        .consolidator
+        .as_ref()
+        .map(|a| tree.agency(a.id.as_str()))
+        .transpose()?;
+    Ok(Some(PeriodInfo {
+        dates,
+        consolidator,
+        reporters,
+    }))
+}
+
+/// The id of the plan with this code.
+pub fn plan_id(conn: &Connection, code: &PlanCode) -> Result<Option<i64>, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM plans WHERE code = ?1")?
+        .query_row([code.as_str()], |row| row.get(0))
+        .optional()?)
+}
+
+/// The last event of a report and its current version (the last save or submission),
+/// each with its author.
+struct Head {
+    state: Option<CycleState>,
+    version: Option<(i64, i64)>,
+}
+
+fn head(
+    conn: &Connection,
+    plan_id: i64,
+    period: Period,
+    scope: ReportScope,
+    agency: &str,
+) -> Result<Head, DbError> {
+    let state: Option<String> = conn
+        .prepare_cached(
+            "SELECT state FROM report_events WHERE plan_id = ?1 AND period = ?2 AND scope = ?3
+             AND agency_id = ?4 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(
+            params![plan_id, period.code(), scope.code(), agency],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let version: Option<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT id, author_id FROM report_events WHERE plan_id = ?1 AND period = ?2
+             AND scope = ?3 AND agency_id = ?4 AND action IN ('saved', 'submitted')
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(
+            params![plan_id, period.code(), scope.code(), agency],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let state = state
+        .map(|s| {
+            CycleState::from_code(&s).ok_or_else(|| DbError::Corrupt(format!("report state {s}")))
+        })
+        .transpose()?;
+    Ok(Head { state, version })
+}
+
+type Outcome = Result<Result<(), Rejection>, DbError>;
+
+/// The plan and period a report mutation names, or the rejection saying why not.
+fn plan_and_period(
+    conn: &Connection,
+    cache: &PlanCache,
+    applied: &Applied<'_>,
+    code: &PlanCode,
+    period: Period,
+) -> Result<Result<(i64, Arc<Plan>, PeriodInfo), Rejection>, DbError> {
+    let reject = |message: String| {
+        Ok(Err(Rejection {
+            seq: applied.mutation.seq,
+            error: RejectReason::UnknownPeriod,
+            message,
+        }))
+    };
+    let Some(plan_id) = plan_id(conn, code)? else {
+        return reject(format!("no plan {code}"));
+    };
+    let plan = cache.plan(conn, plan_id)?;
+    match period_info(conn, &plan, period)? {
+        Some(info) => Ok(Ok((plan_id, plan, info))),
+        None => reject(format!("plan {code} asks for no report {period}")),
+    }
+}
+
+/// `report.save` and `report.submit`.
+pub fn apply_report_write(
+    conn: &Connection,
+    cache: &PlanCache,
+    applied: &Applied<'_>,
+    write: &ReportWrite,
+    submit: bool,
+) -> Outcome {
+    let user = applied.user;
+    let (plan_id, plan, info) =
+        match plan_and_period(conn, cache, applied, &write.plan, write.period)? {
+            Ok(found) => found,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
+    let forbidden = |message: String| applied.reject(RejectReason::Forbidden, message);
+    let agency = match write.scope {
+        ReportScope::Agency => {
+            if !user.role.records_progress() {
+                return forbidden(format!(
+                    "role {} does not write agency reports",
+                    user.role.code()
+                ));
+            }
+            if !info.reporters.iter().any(|r| r.agency.id == user.agency.id) {
+                return forbidden(format!(
+                    "agency {} has no report of its own for {}",
+                    user.agency.id, write.period
+                ));
+            }
+            if submit && user.role != Role::Head {
+                return forbidden("only the agency head submits its report".into());
+            }
+            user.agency.id.clone()
+        }
+        ReportScope::Consolidated => match &info.consolidator {
+            Some(c) if user.role == Role::Supervisor && c.id == user.agency.id => c.id.clone(),
+            Some(c) => {
+                return forbidden(format!(
+                    "only supervisors of {} write the consolidated report",
+                    c.id
+                ));
+            }
+            None => {
+                return applied.reject(
+                    RejectReason::UnknownPeriod,
+                    format!(
+                        "the plan names no consolidating agency for {}",
+                        write.period
+                    ),
+                );
+            }
+        },
+    };
+    if let Some(unknown) = write
+        .content
+        .tasks
+        .iter()
+        .find(|t| plan.task(&t.task).is_none())
+    {
+        return applied.reject(
+            RejectReason::UnknownTask,
+            format!("no task {}", unknown.task),
+        );
+    }
+    let head = head(conn, plan_id, write.period, write.scope, agency.as_str())?;
+    let current = head.state;
+    if current.is_some_and(|s| !s.editable()) {
+        return applied.reject(
+            RejectReason::NotEditable,
+            format!("the report is {}", current.map_or("", CycleState::code)),
+        );
+    }
+    let conflict = head
+        .version
+        .is_some_and(|(id, author)| write.base != Some(id) && author != user.id);
+    let (action, state) = match (submit, write.scope, current) {
+        (true, ReportScope::Consolidated, _) => (ReportAction::Submitted, CycleState::Final),
+        (true, ReportScope::Agency, _) => (ReportAction::Submitted, CycleState::Submitted),
+        (false, _, Some(CycleState::Returned)) => (ReportAction::Saved, CycleState::Returned),
+        (false, _, _) => (ReportAction::Saved, CycleState::Draft),
+    };
+    let content = serde_json::to_string(&write.content)
+        .map_err(|e| DbError::Corrupt(format!("report content: {e}")))?;
+    let id = applied.feed_id(conn, "report")?;
+    insert_event(
+        conn,
+        applied,
+        NewEvent {
+            id,
+            plan_id,
+            period: write.period,
+            scope: write.scope,
+            agency: &agency,
+            action,
+            version: id,
+            base: write.base,
+            state,
+            conflict,
+            content: Some(content),
+            comment: "",
+            observed_at: &write.observed_at,
+        },
+    )?;
+    Ok(Ok(()))
+}
+
+/// `report.review`.
+pub fn apply_report_review(
+    conn: &Connection,
+    cache: &PlanCache,
+    applied: &Applied<'_>,
+    review: &ReportReview,
+) -> Outcome {
+    let user = applied.user;
+    let (plan_id, _, info) =
+        match plan_and_period(conn, cache, applied, &review.plan, review.period)? {
+            Ok(found) => found,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
+    let reviews = user.role == Role::Supervisor
+        && info
+            .consolidator
+            .as_ref()
+            .is_none_or(|c| c.id == user.agency.id);
+    if !reviews {
+        return applied.reject(
+            RejectReason::Forbidden,
+            "only supervisors of the consolidating agency review reports".into(),
+        );
+    }
+    let head = head(
+        conn,
+        plan_id,
+        review.period,
+        ReportScope::Agency,
+        review.agency.as_str(),
+    )?;
+    if head.state != Some(CycleState::Submitted) {
+        return applied.reject(
+            RejectReason::NotSubmitted,
+            format!(
+                "the report of {} is {}",
+                review.agency,
+                head.state.map_or("not_started", CycleState::code)
+            ),
+        );
+    }
+    if head.version.map(|(id, _)| id) != Some(review.version) {
+        return applied.reject(
+            RejectReason::StaleVersion,
+            format!(
+                "version {} was replaced by version {}",
+                review.version,
+                head.version.map_or(0, |(id, _)| id)
+            ),
+        );
+    }
+    if review.decision == Decision::Return && review.comment.as_str().is_empty() {
+        return applied.reject(
+            RejectReason::Invalid,
+            "a report is returned with a comment saying what to revise".into(),
+        );
+    }
+    let (action, state) = match review.decision {
+        Decision::Accept => (ReportAction::Accepted, CycleState::Accepted),
+        Decision::Return => (ReportAction::Returned, CycleState::Returned),
+    };
+    let id = applied.feed_id(conn, "report")?;
+    insert_event(
+        conn,
+        applied,
+        NewEvent {
+            id,
+            plan_id,
+            period: review.period,
+            scope: ReportScope::Agency,
+            agency: &review.agency,
+            action,
+            version: review.version,
+            base: None,
+            state,
+            conflict: false,
+            content: None,
+            comment: review.comment.as_str(),
+            observed_at: &review.observed_at,
+        },
+    )?;
+    Ok(Ok(()))
+}
+
+struct NewEvent<'a> {
+    id: i64,
+    plan_id: i64,
+    period: Period,
+    scope: ReportScope,
+    agency: &'a AgencyId,
+    action: ReportAction,
+    version: i64,
+    base: Option<i64>,
+    state: CycleState,
+    conflict: bool,
+    content: Option<String>,
+    comment: &'a str,
+    observed_at: &'a Timestamp,
+}
+
+fn action_code(action: ReportAction) -> &'static str {
+    match action {
+        ReportAction::Saved => "saved",
+        ReportAction::Submitted => "submitted",
+        ReportAction::Accepted => "accepted",
+        ReportAction::Returned => "returned",
+    }
+}
+
+fn action_from_code(code: &str) -> Option<ReportAction> {
+    [
+        ReportAction::Saved,
+        ReportAction::Submitted,
+        ReportAction::Accepted,
+        ReportAction::Returned,
+    ]
+    .into_iter()
+    .find(|a| action_code(*a) == code)
+}
+
+fn insert_event(conn: &Connection, applied: &Applied<'_>, e: NewEvent<'_>) -> Result<(), DbError> {
+    conn.prepare_cached(
+        "INSERT INTO report_events (id, mutation_id, client_id, seq, plan_id, period, scope,
+             agency_id, action, version, base_id, state, conflict, content, comment, author_id,
+             observed_at, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?
+    .execute(params![
+        e.id,
+        applied.mutation.id.as_str(),
+        applied.client_id.as_str(),
+        applied.mutation.seq as i64,
+        e.plan_id,
+        e.period.code(),
+        e.scope.code(),
+        e.agency.as_str(),
+        action_code(e.action),
+        e.version,
+        e.base,
+        e.state.code(),
+        e.conflict,
+        e.content,
+        e.comment,
+        applied.user.id,
+        e.observed_at.as_str(),
+        applied.now
+    ])?;
+    Ok(())
+}
+
+const EVENT_SELECT: &str = "SELECT r.id, r.mutation_id, pl.code, r.period, r.scope, a.id, a.name,
+        r.action, r.version, r.base_id, r.state, r.conflict, r.content, r.comment, u.username,
+        u.display_name, r.observed_at, r.received_at
+    FROM report_events r JOIN plans pl ON pl.id = r.plan_id
+    JOIN agencies a ON a.id = r.agency_id JOIN users u ON u.id = r.author_id";
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> Result<ReportEvent, DbError> {
+    let corrupt = |what: &str| DbError::Corrupt(format!("report event has an invalid {what}"));
+    let text = |i: usize| row.get::<_, String>(i);
+    let content: Option<String> = row.get(12)?;
+    Ok(ReportEvent {
+        id: row.get(0)?,
+        mutation_id: MutationId::parse(&text(1)?).map_err(|_| corrupt("mutation id"))?,
+        plan: PlanCode::parse(&text(2)?).map_err(|_| corrupt("plan"))?,
+        period: Period::parse(&text(3)?).ok_or_else(|| corrupt("period"))?,
+        scope: ReportScope::from_code(&text(4)?).ok_or_else(|| corrupt("scope"))?,
+        agency: AgencyRef {
+            id: AgencyId::parse(&text(5)?).map_err(|_| corrupt("agency"))?,
+            name: text(6)?,
+        },
+        action: action_from_code(&text(7)?).ok_or_else(|| corrupt("action"))?,
+        version: row.get(8)?,
+        base: row.get(9)?,
+        state: CycleState::from_code(&text(10)?).ok_or_else(|| corrupt("state"))?,
+        conflict: row.get(11)?,
+        content: content
+            .map(|c| serde_json::from_str::<ReportContent>(&c))
+            .transpose()
+            .map_err(|_| corrupt("content"))?,
+        comment: text(13)?,
+        author: text(14)?,
+        author_name: text(15)?,
+        observed_at: Timestamp::parse(&text(16)?).map_err(|_| corrupt("time"))?,
+        received_at: format_rfc3339_utc(row.get(17)?),
+    })
+}
+
+/// The report event with feed id `id`.
+pub fn report_event(conn: &Connection, id: i64) -> Result<ReportEvent, DbError> {
+    conn.prepare_cached(&format!("{EVENT_SELECT} WHERE r.id = ?1"))?
+        .query_row([id], |row| Ok(event_from_row(row)))?
+}
+
+/// Every event of one report, in order.
+fn events_of(
+    conn: &Connection,
+    plan_id: i64,
+    period: Period,
+    scope: ReportScope,
+    agency: &AgencyId,
+) -> Result<Vec<ReportEvent>, DbError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{EVENT_SELECT} WHERE r.plan_id = ?1 AND r.period = ?2 AND r.scope = ?3
+         AND r.agency_id = ?4 ORDER BY r.id"
+    ))?;
+    let mut rows = stmt.query(params![
+        plan_id,
+        period.code(),
+        scope.code(),
+        agency.as_str()
+    ])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(event_from_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Why a listing could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListingError {
+    UnknownPlan,
+    UnknownPeriod,
+}
+
+/// The listing of `period`'s reports as `user` may see it, on `as_of` (Vietnam time).
+pub fn reports_view(
+    conn: &Connection,
+    cache: &PlanCache,
+    user: &SessionUser,
+    code: &PlanCode,
+    period: Period,
+    as_of: Date,
+) -> Result<Result<ReportsView, ListingError>, DbError> {
+    let Some(plan_id) = plan_id(conn, code)? else {
+        return Ok(Err(ListingError::UnknownPlan));
+    };
+    let plan = cache.plan(conn, plan_id)?;
+    let Some(info) = period_info(conn, &plan, period)? else {
+        return Ok(Err(ListingError::UnknownPeriod));
+    };
+    let at = end_of_day(as_of);
+    let tree = Tree::load(conn)?;
+    let own_root = tree.root(user.agency.id.as_str()).to_owned();
+    let mut reports = Vec::new();
+    for reporter in &info.reporters {
+        if !user.role.reads_all() && reporter.agency.id.as_str() != own_root {
+            continue;
+        }
+        let events = events_of(
+            conn,
+            plan_id,
+            period,
+            ReportScope::Agency,
+            &reporter.agency.id,
+        )?;
+        let s = standing(&events, info.dates.agency_deadline, at);
+        reports.push(ReportEntry::new(
+            reporter.agency.clone(),
+            ReportScope::Agency,
+            &s,
+        ));
+    }
+    if user.role.reads_all()
+        && let (Some(consolidator), Some(deadline)) =
+            (&info.consolidator, info.dates.consolidation_deadline)
+    {
+        let events = events_of(
+            conn,
+            plan_id,
+            period,
+            ReportScope::Consolidated,
+            &consolidator.id,
+        )?;
+        let s = standing(&events, deadline, at);
+        reports.push(ReportEntry::new(
+            consolidator.clone(),
+            ReportScope::Consolidated,
+            &s,
+        ));
+    }
+    Ok(Ok(ReportsView {
+        plan: code.clone(),
+        period,
+        as_of,
+        deadline: info.dates.agency_deadline,
+        consolidation_deadline: info.dates.consolidation_deadline,
+        grace_hours: GRACE_HOURS,
+        reports,
+    }))
+}
+
+impl Db {
+    /// What the plan `code` asks for `period`: its dates, its consolidating agency and
+    /// who reports on what; `None` when there is no such plan or report.
+    pub async fn period_info(
+        &self,
+        code: PlanCode,
+        period: Period,
+    ) -> Result<Option<PeriodInfo>, DbError> {
+        let cache = self.plan_cache();
+        self.read(move |conn| {
+            let Some(plan_id) = plan_id(conn, &code)? else {
+                return Ok(None);
+            };
+            let plan = cache.plan(conn, plan_id)?;
+            period_info(conn, &plan, period)
+        })
+        .await
+    }
+
+    /// The listing of a period's reports as `user` may see it.
+    pub async fn reports(
+        &self,
+        user: SessionUser,
+        plan: PlanCode,
+        period: Period,
+        as_of: Date,
+    ) -> Result<Result<ReportsView, ListingError>, DbError> {
+        let cache = self.plan_cache();
+        self.read(move |conn| reports_view(conn, &cache, &user, &plan, period, as_of))
+            .await
+    }
+}
