@@ -1,4 +1,5 @@
-//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`, `agency list`.
+//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`, `agency list`,
+//! `report status`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -7,13 +8,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use tiendo_shared::ids::AgencyId;
-use tiendo_shared::plan;
+use tiendo_shared::date::{Date, date_of, format_dmy_hm, parse_rfc3339};
+use tiendo_shared::ids::{AgencyId, PlanCode};
+use tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
+use tiendo_shared::plan::{self, Period};
 use tiendo_shared::protocol::Role;
+use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
 
 use crate::auth::hash_password;
-use crate::db::{Db, NewUser};
+use crate::db::{Db, ListingError, NewUser};
 use crate::error::AppError;
 use crate::{AppState, Config, seed};
 
@@ -71,6 +75,33 @@ enum Command {
     Agency {
         #[command(subcommand)]
         command: AgencyCommand,
+    },
+    /// The reporting cycle.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Where every report of a period stands: each agency that must report, and the
+    /// consolidated report (the listing a supervisor sees).
+    Status {
+        /// The plan's code, e.g. 215/KH-UBND.
+        #[arg(long)]
+        plan: String,
+        /// H1-2019, Y-2019, Q1-2019 … Q4-2019.
+        #[arg(long)]
+        period: String,
+        /// The day (YYYY-MM-DD, Vietnam time) to work the states out for; default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// One JSON document (the API's shape), for machines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -250,6 +281,46 @@ async fn run(command: Command) -> Result<(), String> {
                 ))
             }
         }
+        Command::Report {
+            command:
+                ReportCommand::Status {
+                    plan,
+                    period,
+                    as_of,
+                    json,
+                    db,
+                },
+        } => {
+            let plan = PlanCode::parse(&plan).map_err(|e| format!("--plan {plan:?}: {e}"))?;
+            let period = Period::parse(&period).ok_or_else(|| {
+                format!("--period {period:?}: expected H1-2019, Y-2019 or Q1-2019 … Q4-2019")
+            })?;
+            let as_of = match as_of {
+                Some(text) => Date::parse_iso(&text)
+                    .map_err(|e| format!("--as-of {text:?}: {e} (expected YYYY-MM-DD)"))?,
+                None => date_of(crate::db::now_ms(), VIETNAM_OFFSET_MINUTES),
+            };
+            let db = open_seeded(&db.db).await?;
+            let view = db
+                .reports_as_department(plan.clone(), period, as_of)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| match e {
+                    ListingError::UnknownPlan => format!("no plan {plan} in the database"),
+                    ListingError::UnknownPeriod => {
+                        format!("plan {plan} asks for no report {period}")
+                    }
+                })?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&view).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", status_text(&view));
+            }
+            Ok(())
+        }
         Command::Agency {
             command: AgencyCommand::List { json, db },
         } => {
@@ -272,6 +343,51 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The listing as a person reads it, in Vietnamese.
+fn status_text(view: &ReportsView) -> String {
+    use std::fmt::Write;
+    let when = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| parse_rfc3339(t).ok())
+            .map(|ms| format_dmy_hm(ms, VIETNAM_OFFSET_MINUTES))
+            .unwrap_or_else(|| "-".into())
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Kế hoạch {} · kỳ {} · tính đến hết ngày {} · hạn gửi: trước ngày {}{}",
+        view.plan,
+        view.period,
+        view.as_of.to_dmy(),
+        view.deadline.to_dmy(),
+        view.consolidation_deadline
+            .map(|d| format!(" · hạn tổng hợp: trước ngày {}", d.to_dmy()))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "{:<48} {:<20} {:<8} {:<17} {:<17} {}",
+        "Cơ quan", "Trạng thái", "Trễ hạn", "Gửi lúc (máy chủ)", "Duyệt lúc", "Ý kiến"
+    );
+    for r in &view.reports {
+        let name = match r.scope {
+            ReportScope::Agency => r.agency.name.clone(),
+            ReportScope::Consolidated => format!("{} (báo cáo tổng hợp)", r.agency.name),
+        };
+        let _ = writeln!(
+            out,
+            "{:<48} {:<20} {:<8} {:<17} {:<17} {}",
+            name,
+            r.state.label(tiendo_shared::i18n::Lang::Vi),
+            if r.late { "có" } else { "không" },
+            when(&r.submitted_at),
+            when(&r.reviewed_at),
+            r.review_comment.as_deref().unwrap_or("")
+        );
+    }
+    out
 }
 
 fn parse_file(file: &Path) -> Result<plan::Plan, String> {

@@ -86,12 +86,12 @@ pub async fn seed_demo_users(db: &Db) -> Result<(), AppError> {
 /// The period the demo's reporting cycle is in.
 const DEMO_PERIOD: &str = "H1-2019";
 
-/// Progress the demo agencies recorded in the first half of 2019: who, which of the
-/// agency's tasks of the period (by position), status, percent, results,
-/// difficulties, proposals, and when (Vietnam time).
+/// Progress the demo agencies recorded in the first half of 2019: who, on which task
+/// of the built-in plan, status, percent, results, difficulties, proposals, and when
+/// (Vietnam time). A step naming a task the plan does not have is skipped.
 type DemoProgress = (
     &'static str,
-    usize,
+    &'static str,
     ProgressStatus,
     Option<i64>,
     &'static str,
@@ -103,7 +103,7 @@ type DemoProgress = (
 const DEMO_PROGRESS: &[DemoProgress] = &[
     (
         "vhttdl",
-        0,
+        "5.2",
         ProgressStatus::InProgress,
         Some(30),
         "Đã xây dựng dự thảo kế hoạch quảng bá hình ảnh tỉnh, gửi xin ý kiến các sở, ngành.",
@@ -113,7 +113,7 @@ const DEMO_PROGRESS: &[DemoProgress] = &[
     ),
     (
         "vhttdl",
-        0,
+        "5.2",
         ProgressStatus::InProgress,
         Some(70),
         "Tổ chức 02 đoàn khảo sát (famtrip) cho doanh nghiệp lữ hành; đăng 45 tin, bài trên Cổng thông tin du lịch.",
@@ -123,7 +123,7 @@ const DEMO_PROGRESS: &[DemoProgress] = &[
     ),
     (
         "ngoaivu",
-        0,
+        "1.4",
         ProgressStatus::InProgress,
         Some(50),
         "Đón và làm việc với 06 đoàn khách quốc tế; cung cấp thông tin cho 12 phóng viên nước ngoài.",
@@ -133,7 +133,7 @@ const DEMO_PROGRESS: &[DemoProgress] = &[
     ),
     (
         "ngoaivu",
-        1,
+        "7.2.d",
         ProgressStatus::Blocked,
         None,
         "Đã xây dựng đề cương tuyên truyền về biên giới cho các xã biên giới.",
@@ -143,7 +143,7 @@ const DEMO_PROGRESS: &[DemoProgress] = &[
     ),
     (
         "ngochoi",
-        0,
+        "7.2.a",
         ProgressStatus::InProgress,
         Some(40),
         "Tuyên truyền trên hệ thống loa truyền thanh 07 xã, thị trấn; phát 1.200 tờ rơi về chủ quyền biên giới.",
@@ -153,7 +153,7 @@ const DEMO_PROGRESS: &[DemoProgress] = &[
     ),
     (
         "boy",
-        0,
+        "7.2.b",
         ProgressStatus::InProgress,
         Some(60),
         "Phối hợp tuyên truyền tại Cửa khẩu quốc tế Bờ Y cho 350 lượt người xuất nhập cảnh.",
@@ -163,7 +163,7 @@ const DEMO_PROGRESS: &[DemoProgress] = &[
     ),
     (
         "boy",
-        0,
+        "7.2.b",
         ProgressStatus::InProgress,
         Some(80),
         "Tổ chức 04 buổi nói chuyện chuyên đề về biên giới tại các thôn giáp biên.",
@@ -286,20 +286,14 @@ pub async fn seed_demo_cycle(db: &Db) -> Result<(), AppError> {
             .iter()
             .find(|r| r.agency.id.as_str() == agency)
     };
-    for (username, index, status, percent, results, difficulties, proposals, at) in DEMO_PROGRESS {
+    for (username, task, status, percent, results, difficulties, proposals, at) in DEMO_PROGRESS {
         let user = demo.user(username).await?;
-        let root = info
-            .reporters
+        let Some(task) = plan
+            .tasks
             .iter()
-            .find(|r| r.agency.id == user.agency.id)
-            .or_else(|| {
-                reporter_of(if user.agency.id.as_str().starts_with("bdbp") {
-                    "bdbp"
-                } else {
-                    ""
-                })
-            });
-        let Some(task) = root.and_then(|r| r.tasks.get(*index)) else {
+            .map(|t| &t.number)
+            .find(|n| n.as_str() == *task)
+        else {
             continue;
         };
         let note = |text: &str| Note::parse(text).map_err(|e| AppError::Internal(e.to_string()));
@@ -330,11 +324,7 @@ pub async fn seed_demo_cycle(db: &Db) -> Result<(), AppError> {
                 let Some(reporter) = reporter_of(agency) else {
                     continue;
                 };
-                let mine = updates.iter().filter(|u| {
-                    u.agency.id == reporter.agency.id
-                        || (u.agency.id.as_str().starts_with(agency)
-                            && reporter.tasks.contains(&u.task))
-                });
+                let mine = updates.iter().filter(|u| u.agency.id == reporter.agency.id);
                 let mut content = draft_agency_report(reporter, period, mine);
                 content.summary = Note::parse(DEMO_SUMMARY).unwrap_or_default();
                 content.direction = Note::parse(DEMO_DIRECTION).unwrap_or_default();

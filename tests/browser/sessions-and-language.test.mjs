@@ -28,7 +28,7 @@ test("a session that expired while offline keeps the queue, which goes after sig
     async () => (await badge(page)).startsWith("Phiên đăng nhập hết hạn"),
     30_000,
   );
-  assert.deepEqual(server.query("SELECT count(*) FROM progress_updates"), [[0]]);
+  assert.deepEqual(server.query("SELECT count(*) FROM progress_updates WHERE client_id NOT LIKE 'de000000-%'"), [[0]]);
 
   // Signing out asks first, since an update is still on the device.
   let asked = "";
@@ -43,7 +43,7 @@ test("a session that expired while offline keeps the queue, which goes after sig
   await page.evaluate(() => (location.hash = "#/"));
   await signIn(page, "ngoaivu");
   await until("the kept update to sync", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
-  assert.deepEqual(server.query("SELECT note, status FROM progress_updates"), [["Đã đón đoàn phóng viên Lào", "done"]]);
+  assert.deepEqual(server.query("SELECT note, status FROM progress_updates WHERE client_id NOT LIKE 'de000000-%'"), [["Đã đón đoàn phóng viên Lào", "done"]]);
 });
 
 test("the interface reads in English when asked, and remembers it", async () => {

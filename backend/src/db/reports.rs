@@ -663,6 +663,27 @@ impl Db {
         .await
     }
 
+    /// The listing of a period's reports as the consolidating department sees it (for
+    /// the command line).
+    pub async fn reports_as_department(
+        &self,
+        plan: PlanCode,
+        period: Period,
+        as_of: Date,
+    ) -> Result<Result<ReportsView, ListingError>, DbError> {
+        let department = SessionUser {
+            id: 0,
+            username: String::new(),
+            display_name: String::new(),
+            role: Role::Admin,
+            agency: AgencyRef {
+                id: AgencyId::parse("department").map_err(|e| DbError::Corrupt(e.to_string()))?,
+                name: String::new(),
+            },
+        };
+        self.reports(department, plan, period, as_of).await
+    }
+
     /// The listing of a period's reports as `user` may see it.
     pub async fn reports(
         &self,
