@@ -24,12 +24,22 @@ const MIGRATIONS: &[(&str, &str)] = &[
 
 /// Applies the migrations this database has not had yet, each in its own transaction.
 pub fn apply(conn: &mut Connection) -> Result<(), DbError> {
+    apply_through(conn, MIGRATIONS.len())
+}
+
+/// Applies the migrations up to the `count`-th.
+fn apply_through(conn: &mut Connection, count: usize) -> Result<(), DbError> {
     let known = MIGRATIONS.len() as i64;
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > known {
         return Err(DbError::TooNew { found, known });
     }
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, (name, sql)) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(count)
+        .skip(found as usize)
+    {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)
             .map_err(|source| DbError::Migration { name, source })?;
@@ -58,5 +68,49 @@ mod tests {
             apply(&mut conn),
             Err(DbError::TooNew { found: 999, .. })
         ));
+    }
+
+    #[test]
+    fn progress_keeps_its_ids_in_the_feed_and_its_note_becomes_the_results() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_through(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO agencies (id, name, short_name, kind) VALUES ('so-a', 'Sở A', 'A', 'department');
+             INSERT INTO plans (code, title, date, document, imported_at)
+                 VALUES ('1/KH', 'Kế hoạch', '2019-01-15', '{\"year\": 2019}', 0);
+             INSERT INTO tasks (plan_id, number, position, title, body, timeframe) VALUES (1, '1', 0, 't', 'b', 'Năm 2019');
+             INSERT INTO users (username, display_name, password_hash, agency_id, role, created_at)
+                 VALUES ('a', 'A', 'x', 'so-a', 'staff', 0);
+             INSERT INTO clients (client_id, user_id, last_seq, last_push_at) VALUES ('c', 1, 3, 0);
+             INSERT INTO progress_updates (mutation_id, client_id, seq, task_id, agency_id, author_id,
+                 status, note, observed_at, received_at)
+             VALUES ('m1', 'c', 1, 1, 'so-a', 1, 'done', 'Đã làm', '2019-06-01T00:00:00Z', 0),
+                    ('m2', 'c', 2, 1, 'so-a', 1, 'done', 'Lần hai', '2019-06-01T00:00:00Z', 0),
+                    ('m3', 'c', 3, 1, 'so-a', 1, 'done', 'Lần ba', '2019-06-01T00:00:00Z', 0);
+             DELETE FROM progress_updates WHERE id = 3;",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let feed: Vec<(i64, String)> = conn
+            .prepare("SELECT id, mutation_id FROM feed ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(feed, [(1, "m1".to_owned()), (2, "m2".to_owned())]);
+        let results: String = conn
+            .query_row("SELECT results FROM progress_updates WHERE id = 2", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(results, "Lần hai");
+        let year: i64 = conn.query_row("SELECT year FROM plans", [], |r| r.get(0)).unwrap();
+        assert_eq!(year, 2019);
+        // An id progress_updates once gave out (3) is never given out again.
+        conn.execute("INSERT INTO feed (kind, mutation_id) VALUES ('report', 'm4')", [])
+            .unwrap();
+        let next: i64 = conn
+            .query_row("SELECT id FROM feed WHERE mutation_id = 'm4'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(next, 4);
     }
 }
