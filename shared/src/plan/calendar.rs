@@ -517,12 +517,22 @@ pub fn due_instant(deadline: Date) -> i64 {
     deadline.days_since_epoch() * 86_400_000 - VIETNAM_OFFSET_MINUTES * 60_000
 }
 
-/// One thing found in a reporting sentence.
+/// One thing found in a reporting sentence. A quarterly report ("hằng quý") is
+/// `Kind(Quarter(0))` until it is paired with its deadlines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     Kind(PeriodKind),
     Deadline(DayMonth),
+    /// "ngày 15 của tháng cuối quý" (`month` 3) or "ngày 5 tháng đầu quý sau" (4): a
+    /// day of the quarter's `month`-th month, counted from its first.
+    InQuarter {
+        day: u8,
+        month: u8,
+    },
 }
+
+/// The "every quarter" marker before it is paired.
+const QUARTERLY: PeriodKind = PeriodKind::Quarter(0);
 
 /// Reads the reporting rules from the organisation section's paragraphs (line
 /// number, text). A paragraph with "báo cáo" (or "kết quả") and deadlines ("trước 15/6") gives the
@@ -574,7 +584,10 @@ pub(crate) fn read_rules(
     }
     let consolidator = consolidator.or(via);
     let mut rules = Vec::new();
-    for kind in [PeriodKind::HalfYear, PeriodKind::Year] {
+    let kinds = (1..=4)
+        .map(PeriodKind::Quarter)
+        .chain([PeriodKind::HalfYear, PeriodKind::Year]);
+    for kind in kinds {
         let own = agency.iter().find(|(k, _)| *k == kind).map(|(_, d)| *d);
         let cons = consolidation
             .iter()
@@ -607,10 +620,47 @@ fn events(text: &str, w: &[Word]) -> Vec<Event> {
     let is_year = |s: &str| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
     let small = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     let mut out = Vec::new();
+    let mut last_deadline_end: Option<usize> = None;
     let mut i = start;
     while i < w.len() {
         let f = w[i].folded.as_str();
         let next = w.get(i + 1).map(|x| x.folded.as_str());
+        // "hằng quý", "hàng quý", "báo cáo quý", "định kỳ quý": quarterly reports ("Quý
+        // II" with a numeral is a timeframe, not a kind of report).
+        if f == "quy"
+            && !next.is_some_and(|n| {
+                matches!(
+                    n,
+                    "i" | "ii" | "iii" | "iv" | "1" | "2" | "3" | "4" | "cuoi" | "sau" | "dau"
+                )
+            })
+            && !matches!(prev_folded(w, i), "cuoi" | "dau" | "thang")
+        {
+            out.push(Event::Kind(QUARTERLY));
+            i += 1;
+            continue;
+        }
+        // "ngày 15 (của) tháng cuối quý", "ngày 5 tháng đầu quý sau".
+        if f == "ngay" && next.is_some_and(small) {
+            let rest: Vec<&str> = w[i + 2..(i + 7).min(w.len())]
+                .iter()
+                .map(|x| x.folded.as_str())
+                .collect();
+            let rest: Vec<&str> = rest.into_iter().filter(|x| *x != "cua").collect();
+            let month = match rest.as_slice() {
+                ["thang", "cuoi", "quy", ..] => Some(3),
+                ["thang", "dau", "quy", "sau", ..] | ["thang", "dau", "cua", "quy", "sau", ..] => {
+                    Some(4)
+                }
+                _ => None,
+            };
+            if let Some(month) = month {
+                let day = next.and_then(|n| n.parse().ok()).unwrap_or(0);
+                out.push(Event::InQuarter { day, month });
+                i += 2;
+                continue;
+            }
+        }
         if (f == "6" || f == "sau") && next == Some("thang") {
             out.push(Event::Kind(PeriodKind::HalfYear));
             i += 2;
@@ -638,9 +688,13 @@ fn events(text: &str, w: &[Word]) -> Vec<Event> {
                 .iter()
                 .map(|x| x.folded.as_str())
                 .collect();
-            let deadline_word = before.iter().any(|b| matches!(*b, "truoc" | "han"))
+            // A date right after a deadline ("20/3, 20/6, 20/9 và 20/12") is one too.
+            let follows_deadline = last_deadline_end == Some(i)
                 || (before.last() == Some(&"va") && matches!(out.last(), Some(Event::Deadline(_))));
+            let deadline_word =
+                before.iter().any(|b| matches!(*b, "truoc" | "han")) || follows_deadline;
             if deadline_word {
+                last_deadline_end = Some(i + 2);
                 let day = f.parse().unwrap_or(0);
                 let month = next.and_then(|n| n.parse().ok()).unwrap_or(0);
                 out.push(Event::Deadline(DayMonth { day, month }));
@@ -653,10 +707,76 @@ fn events(text: &str, w: &[Word]) -> Vec<Event> {
     out
 }
 
+/// The word before `w[i]`, folded ("" at the start).
+fn prev_folded(w: &[Word], i: usize) -> &str {
+    if i > 0 { w[i - 1].folded.as_str() } else { "" }
+}
+
 /// Pairs kinds with deadlines in the order the sentence gives them: "6 tháng (trước
 /// 15/6), năm (trước 05/12)", "6 tháng, năm (trước ngày 15/6 và 05/12)" and "trước
-/// ngày 15/6 (báo cáo 6 tháng) và trước ngày 30/11 (báo cáo năm)" all work.
+/// ngày 15/6 (báo cáo 6 tháng) và trước ngày 30/11 (báo cáo năm)" all work. Quarterly
+/// reports take a day of a month of each quarter ("trước ngày 15 của tháng cuối
+/// quý"), or four dates, one per quarter.
 fn pair_events(events: &[Event]) -> Vec<(PeriodKind, DayMonth)> {
+    let mut out = Vec::new();
+    let mut rest: Vec<Event> = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if events[i] == Event::Kind(QUARTERLY) {
+            let relative = events[i + 1..].iter().find_map(|e| match *e {
+                Event::InQuarter { day, month } => Some((day, month)),
+                _ => None,
+            });
+            let dates: Vec<DayMonth> = events[i + 1..]
+                .iter()
+                .take_while(|e| !matches!(e, Event::Kind(_)))
+                .filter_map(|e| match *e {
+                    Event::Deadline(d) => Some(d),
+                    _ => None,
+                })
+                .collect();
+            if let Some((day, month)) = relative {
+                out.extend((1..=4u8).map(|q| {
+                    let m = (q - 1) * 3 + month;
+                    (
+                        PeriodKind::Quarter(q),
+                        DayMonth {
+                            day,
+                            month: if m > 12 { m - 12 } else { m },
+                        },
+                    )
+                }));
+            } else if dates.len() >= 4 {
+                out.extend(
+                    (1..=4u8)
+                        .map(PeriodKind::Quarter)
+                        .zip(dates.iter().copied()),
+                );
+                // The four dates are the quarters'; skip them.
+                let mut skipped = 0;
+                i += 1;
+                while i < events.len() && skipped < 4 {
+                    if matches!(events[i], Event::Deadline(_)) {
+                        skipped += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        if !matches!(events[i], Event::InQuarter { .. }) {
+            rest.push(events[i]);
+        }
+        i += 1;
+    }
+    out.extend(pair_fixed(&rest));
+    out
+}
+
+/// [`pair_events`] for half-year and annual reports.
+fn pair_fixed(events: &[Event]) -> Vec<(PeriodKind, DayMonth)> {
     let dates_first = matches!(events.first(), Some(Event::Deadline(_)));
     let mut out = Vec::new();
     let mut kinds: Vec<PeriodKind> = Vec::new();
@@ -680,6 +800,7 @@ fn pair_events(events: &[Event]) -> Vec<(PeriodKind, DayMonth)> {
                 }
                 dates.push(d);
             }
+            Event::InQuarter { .. } => {}
         }
     }
     flush(&mut kinds, &mut dates);
@@ -714,6 +835,59 @@ mod tests {
             rules[1].consolidator.as_ref().unwrap().id.as_str(),
             "so-tttt"
         );
+    }
+
+    #[test]
+    fn quarterly_reports_take_a_day_of_each_quarter() {
+        let r = Registry::kon_tum();
+        let rules = read_rules(
+            &[(
+                1,
+                "Các cơ quan, đơn vị báo cáo kết quả định kỳ hằng quý (trước ngày 15 của tháng cuối quý), 6 tháng (trước ngày 15/6) và năm (trước ngày 05/12) về Sở Thông tin và Truyền thông.".into(),
+            )],
+            r,
+        )
+        .unwrap();
+        let kinds: Vec<(PeriodKind, DayMonth)> =
+            rules.iter().map(|r| (r.kind, r.agency_deadline)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (PeriodKind::Quarter(1), dm(15, 3)),
+                (PeriodKind::Quarter(2), dm(15, 6)),
+                (PeriodKind::Quarter(3), dm(15, 9)),
+                (PeriodKind::Quarter(4), dm(15, 12)),
+                (PeriodKind::HalfYear, dm(15, 6)),
+                (PeriodKind::Year, dm(5, 12)),
+            ]
+        );
+        let q4 = rules[3].for_year(2023);
+        assert_eq!(q4.period, Period::quarter(2023, 4).unwrap());
+        assert_eq!(q4.agency_deadline, Date::new(2023, 12, 15).unwrap());
+
+        let next_quarter = read_rules(
+            &[(1, "Báo cáo quý gửi trước ngày 05 tháng đầu quý sau.".into())],
+            r,
+        )
+        .unwrap();
+        assert_eq!(next_quarter.len(), 4);
+        assert_eq!(next_quarter[3].agency_deadline, dm(5, 1));
+        assert_eq!(
+            next_quarter[3].for_year(2023).agency_deadline,
+            Date::new(2024, 1, 5).unwrap(),
+            "the fourth quarter's report is due in the next year"
+        );
+
+        let dated = read_rules(
+            &[(
+                1,
+                "Báo cáo hằng quý trước ngày 20/3, 20/6, 20/9 và 20/12.".into(),
+            )],
+            r,
+        )
+        .unwrap();
+        assert_eq!(dated.len(), 4);
+        assert_eq!(dated[1].agency_deadline, dm(20, 6));
     }
 
     #[test]
