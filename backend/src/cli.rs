@@ -366,25 +366,39 @@ fn status_text(view: &ReportsView) -> String {
             .map(|d| format!(" · hạn tổng hợp: trước ngày {}", d.to_dmy()))
             .unwrap_or_default()
     );
-    let _ = writeln!(
-        out,
-        "{:<48} {:<20} {:<8} {:<17} {:<17} {}",
-        "Cơ quan", "Trạng thái", "Trễ hạn", "Gửi lúc (máy chủ)", "Duyệt lúc", "Ý kiến"
+    let row = |out: &mut String, cells: [&str; 6]| {
+        let [agency, state, late, submitted, reviewed, comment] = cells;
+        let _ = writeln!(
+            out,
+            "{agency:<48} {state:<20} {late:<8} {submitted:<17} {reviewed:<17} {comment}"
+        );
+    };
+    row(
+        &mut out,
+        [
+            "Cơ quan",
+            "Trạng thái",
+            "Trễ hạn",
+            "Gửi lúc (máy chủ)",
+            "Duyệt lúc",
+            "Ý kiến",
+        ],
     );
     for r in &view.reports {
         let name = match r.scope {
             ReportScope::Agency => r.agency.name.clone(),
             ReportScope::Consolidated => format!("{} (báo cáo tổng hợp)", r.agency.name),
         };
-        let _ = writeln!(
-            out,
-            "{:<48} {:<20} {:<8} {:<17} {:<17} {}",
-            name,
-            r.state.label(tiendo_shared::i18n::Lang::Vi),
-            if r.late { "có" } else { "không" },
-            when(&r.submitted_at),
-            when(&r.reviewed_at),
-            r.review_comment.as_deref().unwrap_or("")
+        row(
+            &mut out,
+            [
+                &name,
+                r.state.label(tiendo_shared::i18n::Lang::Vi),
+                if r.late { "có" } else { "không" },
+                &when(&r.submitted_at),
+                &when(&r.reviewed_at),
+                r.review_comment.as_deref().unwrap_or(""),
+            ],
         );
     }
     out

@@ -330,7 +330,7 @@ pub fn standing(events: &[ReportEvent], deadline: Date, at_ms: i64) -> Standing<
         state,
         late,
         version: current.map(|e| e.id),
-        submitted: submissions().last().copied(),
+        submitted: submissions().next_back().copied(),
         reviewed: seen
             .iter()
             .rev()

@@ -260,6 +260,19 @@ impl Client {
     pub fn pull(&self, cursor: impl std::fmt::Display) -> Reply {
         self.get(&format!("/api/v1/sync/pull?cursor={cursor}"))
     }
+
+    /// Pulls one page of at most `limit` changes after `cursor` as a client of
+    /// protocol version `schema_version` (report changes come from version 2 on).
+    pub fn pull_schema(
+        &self,
+        cursor: impl std::fmt::Display,
+        limit: usize,
+        schema_version: u32,
+    ) -> Reply {
+        self.get(&format!(
+            "/api/v1/sync/pull?cursor={cursor}&limit={limit}&schema_version={schema_version}"
+        ))
+    }
 }
 
 /// An answer: its status and its JSON body (`Null` when it had none).

@@ -287,7 +287,9 @@ fn staff_pull_only_their_agency_and_supervisors_pull_all() {
 
     let own: PullResponse = vhttdl.pull(0).json();
     assert_eq!(own.changes.len(), 1);
-    let Change::Progress(update) = &own.changes[0];
+    let Change::Progress(update) = &own.changes[0] else {
+        panic!("a progress update: {:?}", own.changes[0]);
+    };
     assert_eq!(update.agency.id.as_str(), "so-vhttdl");
     assert_eq!(update.author_name, "Trần Văn Đức");
 
@@ -497,6 +499,7 @@ fn the_openapi_description_covers_every_endpoint() {
         ("/api/v1/plan", "get"),
         ("/api/v1/sync/push", "post"),
         ("/api/v1/sync/pull", "get"),
+        ("/api/v1/reports", "get"),
     ];
     for (path, method) in operations {
         let operation = &doc["paths"][path][method];

@@ -205,3 +205,76 @@ fn agency_list_gives_json_for_machines() {
     let text = stdout(&tiendo(&["agency", "list", "--db", &db], None));
     assert!(text.contains("Sở Thông tin và Truyền thông"));
 }
+
+#[test]
+fn report_status_lists_every_agency_that_must_report_and_refuses_what_it_cannot_list() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = db_arg(dir.path());
+    let status = |extra: &[&str]| {
+        let mut args = vec!["report", "status", "--plan", "215/KH-UBND", "--db", &db];
+        args.extend_from_slice(extra);
+        tiendo(&args, None)
+    };
+    let view: tiendo_shared::report::ReportsView = serde_json::from_str(&stdout(&status(&[
+        "--period",
+        "H1-2019",
+        "--as-of",
+        "2019-06-20",
+        "--json",
+    ])))
+    .expect("the listing as JSON");
+    assert_eq!(view.deadline.to_iso(), "2019-06-15");
+    let agencies: Vec<&str> = view.reports.iter().map(|r| r.agency.id.as_str()).collect();
+    for id in ["so-tttt", "so-vhttdl", "bdbp", "ubnd-ngoc-hoi"] {
+        assert!(agencies.contains(&id), "{id} must report");
+    }
+    assert!(
+        !agencies.contains(&"bdbp-don-bo-y"),
+        "a border post reports through its command"
+    );
+    let agency_reports: Vec<_> = view
+        .reports
+        .iter()
+        .filter(|r| r.scope == tiendo_shared::report::ReportScope::Agency)
+        .collect();
+    assert!(
+        agency_reports
+            .iter()
+            .all(|r| r.state == tiendo_shared::report::CycleState::Missing && r.late)
+    );
+    assert_eq!(
+        view.reports.len(),
+        agency_reports.len() + 1,
+        "and the consolidated report"
+    );
+
+    // As a person reads it: Vietnamese, dd/mm/yyyy.
+    let text = stdout(&status(&["--period", "H1-2019", "--as-of", "2019-06-01"]));
+    assert!(text.contains("hạn gửi: trước ngày 15/06/2019"), "{text}");
+    assert!(text.contains("Bộ Chỉ huy Bộ đội Biên phòng tỉnh"));
+    assert!(text.contains("Chưa bắt đầu"));
+
+    for (args, why) in [
+        (vec!["--period", "H2-2019"], "a malformed period"),
+        (
+            vec!["--period", "Q3-2019"],
+            "a period the plan does not ask for",
+        ),
+        (
+            vec!["--period", "H1-2019", "--as-of", "20/06/2019"],
+            "a malformed day",
+        ),
+    ] {
+        let output = status(&args);
+        assert!(!output.status.success(), "{why}");
+        assert!(!output.stderr.is_empty(), "{why} is explained");
+    }
+    let unknown = tiendo(
+        &[
+            "report", "status", "--plan", "9/KH", "--period", "H1-2019", "--db", &db,
+        ],
+        None,
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("9/KH"));
+}

@@ -14,7 +14,10 @@ fn pull_all(client: &tiendo_tests::Client) -> Vec<tiendo_shared::protocol::Progr
     let mut all = Vec::new();
     loop {
         let page: PullResponse = client.pull(cursor).json();
-        all.extend(page.changes.into_iter().map(|Change::Progress(p)| p));
+        all.extend(page.changes.into_iter().filter_map(|c| match c {
+            Change::Progress(p) => Some(p),
+            _ => None,
+        }));
         cursor = page.cursor;
         if !page.has_more {
             return all;
@@ -183,6 +186,32 @@ fn concurrent_edits_by_different_people_are_flagged_as_conflicts() {
 }
 
 #[test]
+fn a_mutation_id_is_applied_once_for_its_author_and_refused_to_anyone_else() {
+    let server = TestServer::start();
+    let staff = server.login("vhttdl");
+    let head = server.login("vhttdl.lanhdao");
+    let update = progress(1, "5.1", "in_progress", "Một lần");
+    let first: PushResponse = staff.push(&client_id(1), vec![update.clone()]).json();
+    assert!(first.rejected.is_empty());
+    // The same person sends it again under a new client id (as after a restore):
+    // nothing happens twice.
+    let again: PushResponse = staff.push(&client_id(2), vec![update.clone()]).json();
+    assert!(again.rejected.is_empty());
+    // Someone else sending a mutation with that id is refused, not applied over it.
+    let reply = head.push(&client_id(3), vec![update]);
+    assert_eq!(reply.status, 200);
+    let other: PushResponse = reply.json();
+    assert_eq!(other.rejected.len(), 1);
+    assert_eq!(
+        other.rejected[0].error,
+        tiendo_shared::protocol::RejectReason::Invalid
+    );
+    let all = pull_all(&staff);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].author, "vhttdl");
+}
+
+#[test]
 fn bounds_answer_413_or_a_rejection_never_5xx() {
     let server = TestServer::start();
     let staff = server.login("vhttdl");
@@ -253,7 +282,11 @@ fn a_server_killed_during_a_long_push_keeps_everything_acknowledged_and_nothing_
             .json();
         assert_eq!(reply.last_seq, end - 1);
     }
-    let all = pull_all(&staff);
+    // `--demo` also seeds the demo cycle's progress; only this device's updates count.
+    let all: Vec<_> = pull_all(&staff)
+        .into_iter()
+        .filter(|u| u.note.as_str().starts_with("lần "))
+        .collect();
     assert_eq!(all.len() as u64, TOTAL, "everything, once");
     let distinct: HashSet<_> = all.iter().map(|u| u.mutation_id.clone()).collect();
     assert_eq!(distinct.len() as u64, TOTAL);

@@ -100,16 +100,27 @@ mod tests {
             .unwrap();
         assert_eq!(feed, [(1, "m1".to_owned()), (2, "m2".to_owned())]);
         let results: String = conn
-            .query_row("SELECT results FROM progress_updates WHERE id = 2", [], |r| r.get(0))
+            .query_row(
+                "SELECT results FROM progress_updates WHERE id = 2",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(results, "Lần hai");
-        let year: i64 = conn.query_row("SELECT year FROM plans", [], |r| r.get(0)).unwrap();
+        let year: i64 = conn
+            .query_row("SELECT year FROM plans", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(year, 2019);
         // An id progress_updates once gave out (3) is never given out again.
-        conn.execute("INSERT INTO feed (kind, mutation_id) VALUES ('report', 'm4')", [])
-            .unwrap();
+        conn.execute(
+            "INSERT INTO feed (kind, mutation_id) VALUES ('report', 'm4')",
+            [],
+        )
+        .unwrap();
         let next: i64 = conn
-            .query_row("SELECT id FROM feed WHERE mutation_id = 'm4'", [], |r| r.get(0))
+            .query_row("SELECT id FROM feed WHERE mutation_id = 'm4'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(next, 4);
     }

@@ -47,6 +47,8 @@ pub enum DbError {
     Injected,
     #[error("a database job panicked: {0}")]
     Panicked(String),
+    #[error("the mutation id is another person's")]
+    MutationIdTaken,
 }
 
 impl DbError {

@@ -221,6 +221,9 @@ fn head(
 
 type Outcome = Result<Result<(), Rejection>, DbError>;
 
+/// A plan's id, the plan, and what it asks for one period.
+type Found = (i64, Arc<Plan>, PeriodInfo);
+
 /// The plan and period a report mutation names, or the rejection saying why not.
 fn plan_and_period(
     conn: &Connection,
@@ -228,7 +231,7 @@ fn plan_and_period(
     applied: &Applied<'_>,
     code: &PlanCode,
     period: Period,
-) -> Result<Result<(i64, Arc<Plan>, PeriodInfo), Rejection>, DbError> {
+) -> Result<Result<Found, Rejection>, DbError> {
     let reject = |message: String| {
         Ok(Err(Rejection {
             seq: applied.mutation.seq,

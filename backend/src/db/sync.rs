@@ -199,8 +199,9 @@ fn earlier_rejection(
 }
 
 /// Applies one mutation; `Ok(Err(_))` when it can never succeed. A mutation id the
-/// server holds already (sent again under a new client id after a restore) is
-/// applied once: the second time it is a no-op.
+/// server holds already from the same person (sent again under a new client id after
+/// a restore) is applied once: the second time it is a no-op. Someone else's id is
+/// checked like any mutation, and refused if it would be applied.
 fn apply(
     conn: &Connection,
     cache: &PlanCache,
@@ -209,10 +210,15 @@ fn apply(
     mutation: &Mutation,
     now: i64,
 ) -> Result<Result<(), Rejection>, DbError> {
-    let already: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM feed WHERE mutation_id = ?1)")?
-        .query_row([mutation.id.as_str()], |row| row.get(0))?;
-    if already {
+    let author: Option<i64> = conn
+        .prepare_cached(
+            "SELECT COALESCE(p.author_id, r.author_id) FROM feed f
+             LEFT JOIN progress_updates p ON p.id = f.id LEFT JOIN report_events r ON r.id = f.id
+             WHERE f.mutation_id = ?1",
+        )?
+        .query_row([mutation.id.as_str()], |row| row.get(0))
+        .optional()?;
+    if author == Some(user.id) {
         return Ok(Ok(()));
     }
     let applied = Applied {
@@ -220,12 +226,21 @@ fn apply(
         client_id,
         mutation,
         now,
+        id_taken: author.is_some(),
     };
-    match &mutation.body {
+    let outcome = match &mutation.body {
         MutationBody::ProgressRecord(record) => apply_progress(conn, &applied, record),
         MutationBody::ReportSave(write) => apply_report_write(conn, cache, &applied, write, false),
         MutationBody::ReportSubmit(write) => apply_report_write(conn, cache, &applied, write, true),
         MutationBody::ReportReview(review) => apply_report_review(conn, cache, &applied, review),
+    };
+    match outcome {
+        // Checked first thing before any write, so nothing of it was written.
+        Err(DbError::MutationIdTaken) => applied.reject(
+            RejectReason::Invalid,
+            "this mutation id was already used by someone else".into(),
+        ),
+        other => other,
     }
 }
 
@@ -235,6 +250,8 @@ pub(super) struct Applied<'a> {
     pub client_id: &'a ClientId,
     pub mutation: &'a Mutation,
     pub now: i64,
+    /// Another person's change already has this mutation id.
+    pub id_taken: bool,
 }
 
 impl Applied<'_> {
@@ -251,8 +268,12 @@ impl Applied<'_> {
         }))
     }
 
-    /// Takes the next id of the feed for this mutation.
+    /// Takes the next id of the feed for this mutation: the first write of every
+    /// change, made once every check has passed.
     pub fn feed_id(&self, conn: &Connection, kind: &str) -> Result<i64, DbError> {
+        if self.id_taken {
+            return Err(DbError::MutationIdTaken);
+        }
         conn.prepare_cached("INSERT INTO feed (kind, mutation_id) VALUES (?1, ?2)")?
             .execute(params![kind, self.mutation.id.as_str()])?;
         Ok(conn.last_insert_rowid())
@@ -269,6 +290,7 @@ fn apply_progress(
         client_id,
         mutation,
         now,
+        ..
     } = *applied;
     let reject = |error, message| applied.reject(error, message);
     if !user.role.records_progress() {
