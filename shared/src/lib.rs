@@ -3,6 +3,7 @@
 //! Everything here is pure: no IO, no HTTP, no DOM. It compiles for `wasm32` and for
 //! native targets, so both sides parse and validate with the same code.
 
+pub mod dashboard;
 pub mod date;
 pub mod error;
 pub mod i18n;
@@ -11,3 +12,4 @@ pub mod plan;
 pub mod progress;
 pub mod protocol;
 pub mod report;
+pub mod search;

@@ -125,6 +125,63 @@ pub struct PlanView {
     /// The reports the plan asks of every agency, with their deadlines.
     #[serde(default)]
     pub reporting: Vec<ReportDeadline>,
+    /// The year the plan is for (its timeframes are read against it).
+    #[serde(default)]
+    pub year: i32,
+    /// The numbered headings that group tasks ("1. Công tác tuyên truyền …", "7.1. …"),
+    /// in plan order. A task belongs to the longest one its number starts with.
+    #[serde(default)]
+    pub sections: Vec<SectionView>,
+    /// Units and the agency each belongs to (a border post and its command), for
+    /// every agency of the plan that has a parent.
+    #[serde(default)]
+    pub parents: Vec<AgencyParent>,
+}
+
+/// A numbered heading of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SectionView {
+    pub number: TaskNumber,
+    pub title: String,
+}
+
+/// A unit and the agency above it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyParent {
+    pub id: AgencyId,
+    pub parent: AgencyId,
+}
+
+impl PlanView {
+    /// The section task `number` belongs to: the longest heading whose number is a
+    /// prefix of it (`7.1` for `7.1.a`).
+    pub fn section_of(&self, number: &TaskNumber) -> Option<&SectionView> {
+        self.sections
+            .iter()
+            .filter(|s| {
+                let n = number.as_str();
+                let p = s.number.as_str();
+                n.len() > p.len() && n.starts_with(p) && n.as_bytes()[p.len()] == b'.'
+            })
+            .max_by_key(|s| s.number.as_str().len())
+    }
+
+    /// The agency `id` and every agency above it.
+    pub fn lineage(&self, id: &AgencyId) -> Vec<AgencyId> {
+        let mut out = vec![id.clone()];
+        while let Some(p) = out
+            .last()
+            .and_then(|last| self.parents.iter().find(|p| &p.id == last))
+        {
+            if out.contains(&p.parent) {
+                break;
+            }
+            out.push(p.parent.clone());
+        }
+        out
+    }
 }
 
 /// One report the plan asks for: when agencies send it to the consolidating department,

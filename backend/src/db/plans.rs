@@ -6,7 +6,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, PlanCode, TaskNumber};
 use tiendo_shared::plan::{Agency, Plan};
-use tiendo_shared::protocol::{AgencyRef, PlanView, ReportDeadline, TaskView};
+use tiendo_shared::protocol::{
+    AgencyParent, AgencyRef, PlanView, ReportDeadline, SectionView, TaskView,
+};
 
 use super::reports::{PlanCache, period_info};
 use super::users::{SessionUser, upsert_agencies};
@@ -325,11 +327,34 @@ fn plan_view(
             assigned: is_assigned(conn, id, agency)?,
         });
     }
+    let mut parents = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, parent_id FROM agencies WHERE parent_id IS NOT NULL ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let parent: String = row.get(1)?;
+        parents.push(AgencyParent {
+            id: AgencyId::parse(&id).map_err(|e| corrupt(&e))?,
+            parent: AgencyId::parse(&parent).map_err(|e| corrupt(&e))?,
+        });
+    }
     Ok(PlanView {
         code: PlanCode::parse(&code).map_err(|e| corrupt(&e))?,
         title,
         date: Date::parse_iso(&date).map_err(|e| corrupt(&e))?,
         tasks,
         reporting,
+        year: plan.year,
+        sections: plan
+            .sections
+            .iter()
+            .map(|s| SectionView {
+                number: s.number.clone(),
+                title: s.title.clone(),
+            })
+            .collect(),
+        parents,
     })
 }

@@ -15,7 +15,7 @@
 
 pub mod agency;
 pub mod calendar;
-mod fold;
+pub(crate) mod fold;
 mod parser;
 mod table;
 pub mod timeframe;
