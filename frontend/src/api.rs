@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{
     Cursor, LoginRequest, LoginResponse, Mutation, PlanView, PullResponse, PushRequest,
-    PushResponse,
+    PushResponse, SCHEMA_VERSION,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -52,8 +52,10 @@ pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushRe
     call("POST", "/api/v1/sync/push", Some(token), Some(request)).await
 }
 
+/// One page of changes after `cursor`, report events included (they come only to a
+/// client that names a schema version that knows them).
 pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError> {
-    let path = format!("/api/v1/sync/pull?cursor={cursor}");
+    let path = format!("/api/v1/sync/pull?cursor={cursor}&schema_version={SCHEMA_VERSION}");
     call::<(), _>("GET", &path, Some(token), None).await
 }
 

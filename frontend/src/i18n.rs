@@ -1,6 +1,9 @@
 //! Every text a person reads: Vietnamese first, English second.
 
+use tiendo_shared::date::Date;
 pub use tiendo_shared::i18n::Lang;
+use tiendo_shared::plan::{Period, PeriodKind};
+use tiendo_shared::protocol::ReportDeadline;
 
 /// A text of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +45,55 @@ pub enum T {
     TaskNotFound,
     PlanNotLoaded,
     Language,
+    Difficulties,
+    Proposals,
+    NavReports,
+    ReportsTitle,
+    ReportPeriod,
+    Agency,
+    Version,
+    SubmittedAt,
+    ReviewedAt,
+    ReviewComment,
+    Server,
+    Device,
+    Late,
+    ConsolidatedReport,
+    NoReportingPeriods,
+    NoReporters,
+    BackToReports,
+    ReportNotFound,
+    ReadOnlyReport,
+    NotEditableNow,
+    ReturnedForRevision,
+    ReportTasks,
+    NoReportTasks,
+    ReportOverall,
+    Summary,
+    Direction,
+    ProvinceProposals,
+    Redraft,
+    RedraftConsolidated,
+    ConfirmRedraft,
+    SaveDraft,
+    SubmitReport,
+    FinalizeConsolidated,
+    ReportQueued,
+    WorkingCopyKept,
+    ReviewTitle,
+    Accept,
+    ReturnForRevision,
+    ReturnNeedsComment,
+    Versions,
+    NoVersionYet,
+    ActionSaved,
+    ActionSubmitted,
+    ActionFinalized,
+    ActionAccepted,
+    ActionReturned,
+    PendingReport,
+    ReviewWaits,
+    Open,
 }
 
 impl T {
@@ -75,7 +127,9 @@ impl T {
             T::Status => ("Tình trạng", "Status"),
             T::Percent => ("Tỷ lệ hoàn thành (%)", "Percent complete"),
             T::PercentHint => ("Không bắt buộc, từ 0 đến 100", "Optional, 0 to 100"),
-            T::Note => ("Nội dung, kết quả thực hiện", "What was done"),
+            T::Note => ("Kết quả thực hiện", "Results"),
+            T::Difficulties => ("Khó khăn, vướng mắc", "Difficulties"),
+            T::Proposals => ("Đề xuất, kiến nghị", "Proposals"),
             T::Save => ("Lưu cập nhật", "Save update"),
             T::Saved => (
                 "Đã lưu trên máy. Cập nhật sẽ tự gửi khi có mạng.",
@@ -117,6 +171,92 @@ impl T {
                 "The plan is not loaded yet. The first visit needs a connection.",
             ),
             T::Language => ("English", "Tiếng Việt"),
+            T::NavReports => ("Báo cáo", "Reports"),
+            T::ReportsTitle => ("Báo cáo định kỳ", "Periodic reports"),
+            T::ReportPeriod => ("Kỳ báo cáo", "Reporting period"),
+            T::Agency => ("Cơ quan, đơn vị", "Agency"),
+            T::Version => ("Phiên bản", "Version"),
+            T::SubmittedAt => ("Thời điểm gửi", "Submitted"),
+            T::ReviewedAt => ("Thời điểm duyệt", "Reviewed"),
+            T::ReviewComment => ("Nhận xét", "Comment"),
+            T::Server => ("Máy chủ", "Server"),
+            T::Device => ("Thiết bị", "Device"),
+            T::Late => ("Trễ hạn", "Late"),
+            T::ConsolidatedReport => ("Báo cáo tổng hợp", "Consolidated report"),
+            T::NoReportingPeriods => (
+                "Kế hoạch không yêu cầu báo cáo định kỳ.",
+                "The plan asks for no periodic report.",
+            ),
+            T::NoReporters => (
+                "Không có cơ quan nào phải báo cáo kỳ này.",
+                "No agency has to report for this period.",
+            ),
+            T::BackToReports => ("← Báo cáo định kỳ", "← Periodic reports"),
+            T::ReportNotFound => (
+                "Không có báo cáo này trong kế hoạch.",
+                "The plan asks for no such report.",
+            ),
+            T::ReadOnlyReport => (
+                "Chỉ xem: báo cáo do cơ quan báo cáo soạn và lãnh đạo cơ quan gửi.",
+                "Read only: the reporting agency writes this report and its head submits it.",
+            ),
+            T::NotEditableNow => (
+                "Báo cáo đã gửi hoặc đã được chấp nhận; chỉ sửa được khi Sở trả lại.",
+                "The report is submitted or accepted; it can be changed only if it is returned.",
+            ),
+            T::ReturnedForRevision => ("Sở trả lại để chỉnh sửa", "Returned for revision"),
+            T::ReportTasks => ("Kết quả theo nhiệm vụ", "Results by task"),
+            T::NoReportTasks => (
+                "Kỳ này không có nhiệm vụ nào của cơ quan.",
+                "No task of the agency falls in this period.",
+            ),
+            T::ReportOverall => ("Phần chung", "Overall"),
+            T::Summary => ("Đánh giá chung", "Overall assessment"),
+            T::Direction => ("Phương hướng kỳ tới", "Plans for the next period"),
+            T::ProvinceProposals => ("Đề xuất, kiến nghị với tỉnh", "Proposals to the province"),
+            T::Redraft => ("Lập lại bản nháp từ cập nhật", "Redraft from the updates"),
+            T::RedraftConsolidated => (
+                "Lập lại bản nháp từ báo cáo của các cơ quan",
+                "Redraft from the agencies' reports",
+            ),
+            T::ConfirmRedraft => (
+                "Thay nội dung đang soạn bằng bản nháp mới?",
+                "Replace what is written with a new draft?",
+            ),
+            T::SaveDraft => ("Lưu nháp", "Save draft"),
+            T::SubmitReport => ("Gửi báo cáo", "Submit report"),
+            T::FinalizeConsolidated => (
+                "Hoàn thành báo cáo tổng hợp",
+                "Finalise the consolidated report",
+            ),
+            T::ReportQueued => (
+                "Đã lưu trên máy. Báo cáo sẽ tự gửi khi có mạng.",
+                "Saved on this device. It will be sent when there is a connection.",
+            ),
+            T::WorkingCopyKept => (
+                "Bản đang soạn được giữ trên máy này.",
+                "What you are writing is kept on this device.",
+            ),
+            T::ReviewTitle => ("Duyệt báo cáo", "Review"),
+            T::Accept => ("Chấp nhận", "Accept"),
+            T::ReturnForRevision => ("Trả lại để chỉnh sửa", "Return for revision"),
+            T::ReturnNeedsComment => (
+                "Cần ghi nhận xét: cơ quan cần chỉnh sửa những gì.",
+                "Write a comment: what the agency should revise.",
+            ),
+            T::Versions => ("Các phiên bản", "Versions"),
+            T::NoVersionYet => ("Chưa có phiên bản nào.", "No version yet."),
+            T::ActionSaved => ("Lưu nháp", "Draft saved"),
+            T::ActionSubmitted => ("Gửi báo cáo", "Submitted"),
+            T::ActionFinalized => ("Hoàn thành", "Finalised"),
+            T::ActionAccepted => ("Chấp nhận", "Accepted"),
+            T::ActionReturned => ("Trả lại", "Returned"),
+            T::PendingReport => ("Chưa đồng bộ", "Not synced yet"),
+            T::ReviewWaits => (
+                "Đã ghi ý kiến duyệt trên máy; sẽ tự gửi khi có mạng.",
+                "The review is saved on this device and will be sent when there is a connection.",
+            ),
+            T::Open => ("Xem", "Open"),
         };
         lang.pick(vi, en)
     }
@@ -143,17 +283,43 @@ pub fn confirm_sign_out(lang: Lang, n: usize) -> String {
     }
 }
 
-/// One report deadline as a person reads it: "Báo cáo 6 tháng đầu năm 2019: trước
-/// 15/06/2019 (tổng hợp trước 25/06/2019)".
-pub fn report_deadline(lang: Lang, deadline: &tiendo_shared::protocol::ReportDeadline) -> String {
-    use tiendo_shared::plan::PeriodKind;
-    let year = deadline.period.year;
-    let name = match (deadline.period.kind, lang) {
-        (PeriodKind::HalfYear, Lang::Vi) => format!("Báo cáo 6 tháng đầu năm {year}"),
+/// A period as a person reads it: "6 tháng đầu năm 2019", "năm 2019", "quý II năm 2019".
+pub fn period_name(lang: Lang, period: Period) -> String {
+    let year = period.year;
+    match (period.kind, lang) {
+        (PeriodKind::HalfYear, Lang::Vi) => format!("6 tháng đầu năm {year}"),
+        (PeriodKind::HalfYear, Lang::En) => format!("first half of {year}"),
+        (PeriodKind::Year, Lang::Vi) => format!("năm {year}"),
+        (PeriodKind::Year, Lang::En) => format!("year {year}"),
+        (PeriodKind::Quarter(q), Lang::Vi) => format!("quý {} năm {year}", roman(q)),
+        (PeriodKind::Quarter(q), Lang::En) => format!("Q{q} {year}"),
+    }
+}
+
+/// A report's name: "Báo cáo 6 tháng đầu năm 2019" / "First-half report 2019".
+pub fn report_name(lang: Lang, period: Period) -> String {
+    let year = period.year;
+    match (period.kind, lang) {
+        (_, Lang::Vi) => format!("Báo cáo {}", period_name(lang, period)),
         (PeriodKind::HalfYear, Lang::En) => format!("First-half report {year}"),
-        (PeriodKind::Year, Lang::Vi) => format!("Báo cáo năm {year}"),
         (PeriodKind::Year, Lang::En) => format!("Annual report {year}"),
-    };
+        (PeriodKind::Quarter(q), Lang::En) => format!("Q{q} report {year}"),
+    }
+}
+
+fn roman(q: u8) -> &'static str {
+    match q {
+        1 => "I",
+        2 => "II",
+        3 => "III",
+        _ => "IV",
+    }
+}
+
+/// One report deadline as a person reads it: "Báo cáo 6 tháng đầu năm 2019: gửi trước
+/// 15/06/2019 (Sở tổng hợp trước 25/06/2019)".
+pub fn report_deadline(lang: Lang, deadline: &ReportDeadline) -> String {
+    let name = report_name(lang, deadline.period);
     let due = deadline.agency_deadline.to_dmy();
     let consolidation = deadline.consolidation_deadline.map(|d| d.to_dmy());
     match (lang, consolidation) {
@@ -162,4 +328,25 @@ pub fn report_deadline(lang: Lang, deadline: &tiendo_shared::protocol::ReportDea
         (Lang::En, Some(c)) => format!("{name}: due {due} (consolidated by {c})"),
         (Lang::En, None) => format!("{name}: due {due}"),
     }
+}
+
+/// "Hạn gửi: trước ngày 15/06/2019".
+pub fn due_before(lang: Lang, date: Date) -> String {
+    match lang {
+        Lang::Vi => format!("Hạn gửi: trước ngày {}", date.to_dmy()),
+        Lang::En => format!("Due: before {}", date.to_dmy()),
+    }
+}
+
+/// "Hạn tổng hợp: trước ngày 25/06/2019".
+pub fn consolidation_due_before(lang: Lang, date: Date) -> String {
+    match lang {
+        Lang::Vi => format!("Hạn tổng hợp: trước ngày {}", date.to_dmy()),
+        Lang::En => format!("Consolidation due: before {}", date.to_dmy()),
+    }
+}
+
+/// "Phiên bản 12" / "Version 12".
+pub fn version(lang: Lang, id: i64) -> String {
+    format!("{} {id}", T::Version.get(lang))
 }

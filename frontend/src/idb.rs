@@ -11,9 +11,10 @@ use web_sys::{
     IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
 
-/// The database name and the schema version this build creates.
+/// The database name and the schema version this build creates. Version 2 added
+/// [`REPORTS`]; an upgrade only ever adds stores, so what a device holds survives it.
 const NAME: &str = "tiendo";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Key-value settings and cached documents (session, plan, cursors), JSON strings.
 pub const META: &str = "meta";
@@ -21,6 +22,8 @@ pub const META: &str = "meta";
 pub const OUTBOX: &str = "outbox";
 /// Progress updates pulled from the server, keyed by their server id.
 pub const UPDATES: &str = "updates";
+/// Report events pulled from the server, keyed by their server id.
+pub const REPORTS: &str = "reports";
 
 /// Opens the database, creating or upgrading its stores.
 pub async fn open() -> Result<IdbDatabase, JsValue> {
@@ -34,7 +37,7 @@ pub async fn open() -> Result<IdbDatabase, JsValue> {
         if let Ok(result) = upgrade_target.result() {
             let db: IdbDatabase = result.unchecked_into();
             let names = db.object_store_names();
-            for store in [META, OUTBOX, UPDATES] {
+            for store in [META, OUTBOX, UPDATES, REPORTS] {
                 if !names.contains(store) {
                     // Failing here aborts the upgrade, and `open` reports the error.
                     let _ = db.create_object_store(store);

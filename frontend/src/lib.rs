@@ -71,6 +71,10 @@ fn App() -> impl IntoView {
             (false, _) => view! { <pages::login::Login/> }.into_any(),
             (true, Route::Tasks) => view! { <pages::tasks::TaskList/> }.into_any(),
             (true, Route::Task(number)) => view! { <pages::task::TaskPage number=number/> }.into_any(),
+            (true, Route::Reports(period)) => view! { <pages::reports::ReportsPage period=period/> }.into_any(),
+            (true, Route::Report(period, target)) => {
+                view! { <pages::report::ReportPage period=period target=target/> }.into_any()
+            }
         }}
     }
 }
@@ -102,6 +106,7 @@ fn Header() -> impl IntoView {
         app.session.set(None);
         app.plan.set(None);
         app.updates.set(Vec::new());
+        app.reports.set(Vec::new());
         app.pending.set(Vec::new());
         app.rejected.set(Vec::new());
         app.sync.set(SyncStatus::Idle);
@@ -139,20 +144,23 @@ fn Header() -> impl IntoView {
     };
     view! {
         <header class="bar">
-            <a class="brand" href="#/">{move || app.t(T::AppName)}</a>
+            <a class="brand" href="#/">{app.tr(T::AppName)}</a>
             {move || app.session.get().map(|s| view! {
                 <span class="who" data-testid="who">{s.user.display_name.clone()} " · " {s.user.agency.name.clone()}</span>
+            })}
+            {move || app.session.get().is_some().then(|| view! {
+                <a class="nav" href=Route::Reports(None).href() data-testid="nav-reports">{app.tr(T::NavReports)}</a>
             })}
             <span class="spacer"></span>
             {move || app.session.get().is_some().then(|| view! { {badge} {offline_hint} })}
             {move || app.update_ready.get().then(|| view! {
                 <button class="update" data-testid="new-version" on:click=move |_| worker::apply_update()>
-                    {move || app.t(T::NewVersion)}
+                    {app.tr(T::NewVersion)}
                 </button>
             })}
-            <button on:click=toggle_lang data-testid="lang">{move || app.t(T::Language)}</button>
+            <button on:click=toggle_lang data-testid="lang">{app.tr(T::Language)}</button>
             {move || app.session.get().is_some().then(|| view! {
-                <button on:click=sign_out>{move || app.t(T::SignOut)}</button>
+                <button on:click=sign_out>{app.tr(T::SignOut)}</button>
             })}
         </header>
     }

@@ -1,9 +1,12 @@
 //! App-wide state, provided once through context: the language, the session, the
-//! cached plan and updates, the outbox, the sync status and the current page.
+//! cached plan, updates and report events, the outbox, the sync status and the current
+//! page.
 
 use leptos::prelude::*;
-use tiendo_shared::ids::TaskNumber;
+use tiendo_shared::ids::{AgencyId, TaskNumber};
+use tiendo_shared::plan::Period;
 use tiendo_shared::protocol::{PlanView, ProgressUpdate};
+use tiendo_shared::report::ReportEvent;
 
 use crate::i18n::Lang;
 use crate::store::{OutboxEntry, RejectedEntry, Session};
@@ -24,25 +27,65 @@ pub enum SyncStatus {
     UpgradeRequired,
 }
 
-/// A page of the app, from the URL's hash (`#/`, `#/task/5.2`).
+/// A page of the app, from the URL's hash (`#/`, `#/task/5.2`, `#/reports/H1-2019`,
+/// `#/report/H1-2019/so-vhttdl`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Tasks,
     Task(TaskNumber),
+    /// The reports of a period (the default period when `None`).
+    Reports(Option<Period>),
+    Report(Period, ReportTarget),
+}
+
+/// Whose report a report page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportTarget {
+    /// The person's own reporting agency.
+    Own,
+    Agency(AgencyId),
+    /// The consolidating department's consolidated report.
+    Consolidated,
 }
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
-        hash.trim_start_matches('#')
-            .strip_prefix("/task/")
-            .and_then(|number| TaskNumber::parse(number).ok())
-            .map_or(Route::Tasks, Route::Task)
+        let path = hash.trim_start_matches('#');
+        let mut parts = path.split('/').filter(|part| !part.is_empty());
+        let route = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some("task"), Some(number), None, None) => {
+                TaskNumber::parse(number).ok().map(Route::Task)
+            }
+            (Some("reports"), None, ..) => Some(Route::Reports(None)),
+            (Some("reports"), Some(period), None, None) => {
+                Period::parse(period).map(|p| Route::Reports(Some(p)))
+            }
+            (Some("report"), Some(period), target, None) => {
+                let target = match target {
+                    None => Some(ReportTarget::Own),
+                    Some("consolidated") => Some(ReportTarget::Consolidated),
+                    Some(id) => AgencyId::parse(id).ok().map(ReportTarget::Agency),
+                };
+                Period::parse(period)
+                    .zip(target)
+                    .map(|(p, t)| Route::Report(p, t))
+            }
+            _ => None,
+        };
+        route.unwrap_or(Route::Tasks)
     }
 
     pub fn href(&self) -> String {
         match self {
             Route::Tasks => "#/".to_owned(),
             Route::Task(number) => format!("#/task/{number}"),
+            Route::Reports(None) => "#/reports".to_owned(),
+            Route::Reports(Some(period)) => format!("#/reports/{period}"),
+            Route::Report(period, ReportTarget::Own) => format!("#/report/{period}"),
+            Route::Report(period, ReportTarget::Agency(id)) => format!("#/report/{period}/{id}"),
+            Route::Report(period, ReportTarget::Consolidated) => {
+                format!("#/report/{period}/consolidated")
+            }
         }
     }
 }
@@ -54,6 +97,8 @@ pub struct AppState {
     pub session: RwSignal<Option<Session>>,
     pub plan: RwSignal<Option<PlanView>>,
     pub updates: RwSignal<Vec<ProgressUpdate>>,
+    /// Every report event the person may see, in the server's order.
+    pub reports: RwSignal<Vec<ReportEvent>>,
     pub pending: RwSignal<Vec<OutboxEntry>>,
     pub rejected: RwSignal<Vec<RejectedEntry>>,
     pub sync: RwSignal<SyncStatus>,
@@ -69,6 +114,7 @@ impl AppState {
             session: RwSignal::new(session),
             plan: RwSignal::new(None),
             updates: RwSignal::new(Vec::new()),
+            reports: RwSignal::new(Vec::new()),
             pending: RwSignal::new(Vec::new()),
             rejected: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus::Idle),
@@ -80,6 +126,13 @@ impl AppState {
     /// A text in the current language.
     pub fn t(&self, text: crate::i18n::T) -> &'static str {
         text.get(self.lang.get())
+    }
+
+    /// A text for a view, that follows the language. Every text is the same closure
+    /// type, so the views share one copy of its rendering code (a smaller bundle than
+    /// a closure of its own at each place).
+    pub fn tr(self, text: crate::i18n::T) -> impl Fn() -> &'static str + Copy + Send + Sync {
+        move || text.get(self.lang.get())
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the app keeps on the device, in IndexedDB: the session, the outbox of
-//! unsynced mutations, the pulled updates, the cached plan and the sync cursor.
-//! It all survives reloads and browser restarts.
+//! unsynced mutations, the pulled updates and report events, the cached plan, the
+//! sync cursor and the working copies of reports being written. It all survives
+//! reloads and browser restarts.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -9,10 +10,16 @@ use tiendo_shared::protocol::{
     Change, Cursor, Mutation, MutationBody, PlanView, ProgressUpdate, PullResponse, Rejection,
     UserInfo,
 };
+use tiendo_shared::report::ReportEvent;
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
-use crate::idb::{self, META, OUTBOX, Tx, UPDATES};
+use crate::idb::{self, META, OUTBOX, REPORTS, Tx, UPDATES};
+
+/// The feed this build pulls: 2 has report events beside progress updates. A device
+/// that pulled an older feed never received the report events before its cursor, so
+/// it starts over from the beginning once.
+const FEED_VERSION: u32 = 2;
 
 /// A signed-in session, kept so the app opens offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,11 +49,21 @@ pub struct RejectedEntry {
     pub rejection: Rejection,
 }
 
-/// Which person the pulled updates and the cursor belong to.
+/// Which person the pulled changes and the cursor belong to, and which feed they
+/// came from ([`FEED_VERSION`]; absent in what earlier builds stored, so 0).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PullState {
     owner: String,
     cursor: Cursor,
+    #[serde(default)]
+    feed: u32,
+}
+
+impl PullState {
+    /// Whether the cache and cursor can be carried on for `username`.
+    fn continues(&self, username: &str) -> bool {
+        self.owner == username && self.feed >= FEED_VERSION
+    }
 }
 
 /// The local database.
@@ -202,9 +219,10 @@ impl Store {
 
     /// Forgets what was pulled (on sign-out: a shared device keeps no one's data).
     pub async fn clear_pulled(&self) -> Result<()> {
-        let tx = Tx::write(&self.db, &[META, UPDATES])?;
+        let tx = Tx::write(&self.db, &[META, UPDATES, REPORTS])?;
         let everything = web_sys::IdbKeyRange::lower_bound(&JsValue::from_f64(f64::MIN))?;
-        tx.delete(UPDATES, &everything.into()).await?;
+        tx.delete(UPDATES, &everything.clone().into()).await?;
+        tx.delete(REPORTS, &everything.into()).await?;
         tx.delete(META, &key("pull")).await?;
         tx.commit().await
     }
@@ -257,35 +275,49 @@ impl Store {
         // A pull state this version cannot read counts as none: start over.
         let state: Option<PullState> = self.meta("pull").await.unwrap_or_default();
         Ok(state
-            .filter(|s| s.owner == username)
+            .filter(|s| s.continues(username))
             .map_or(Cursor::START, |s| s.cursor))
     }
 
+    /// Whether the pulled changes on the device are `username`'s (from any feed: a
+    /// device that has not yet pulled the newer feed still shows what it has).
+    pub async fn holds_pulled(&self, username: &str) -> bool {
+        let state: Option<PullState> = self.meta("pull").await.unwrap_or_default();
+        state.is_some_and(|s| s.owner == username && s.cursor != Cursor::START)
+    }
+
     /// Stores a pulled page and its cursor in one transaction. A reset, or a page for
-    /// another person than the cache holds, first empties the cache.
+    /// another person or an older feed than the cache holds, first empties the cache.
     pub async fn apply_pull(&self, username: &str, page: &PullResponse) -> Result<()> {
-        let tx = Tx::write(&self.db, &[META, UPDATES])?;
+        let tx = Tx::write(&self.db, &[META, UPDATES, REPORTS])?;
         // A pull state this version cannot read counts as none: start over.
         let previous: Option<PullState> = tx
             .get(META, &key("pull"))
             .await?
             .and_then(|json| decode(&json).ok());
-        if page.reset || previous.is_none_or(|p| p.owner != username) {
+        if page.reset || previous.is_none_or(|p| !p.continues(username)) {
             let everything = web_sys::IdbKeyRange::lower_bound(&JsValue::from_f64(f64::MIN))?;
-            tx.delete(UPDATES, &everything.into()).await?;
+            tx.delete(UPDATES, &everything.clone().into()).await?;
+            tx.delete(REPORTS, &everything.into()).await?;
         }
         for change in &page.changes {
-            let Change::Progress(update) = change;
-            tx.put(
-                UPDATES,
-                &JsValue::from_f64(update.id as f64),
-                &encode(update)?,
-            )
-            .await?;
+            match change {
+                Change::Progress(update) => {
+                    let id = JsValue::from_f64(update.id as f64);
+                    tx.put(UPDATES, &id, &encode(update)?).await?;
+                }
+                Change::Report(event) => {
+                    let id = JsValue::from_f64(event.id as f64);
+                    tx.put(REPORTS, &id, &encode(event)?).await?;
+                }
+                // A kind from a newer server: this build has nothing to show for it.
+                Change::Unknown => {}
+            }
         }
         let state = PullState {
             owner: username.to_owned(),
             cursor: page.cursor,
+            feed: FEED_VERSION,
         };
         tx.put(META, &key("pull"), &encode(&state)?).await?;
         tx.commit().await
@@ -299,6 +331,36 @@ impl Store {
             .iter()
             .map(|json| decode(json))
             .collect()
+    }
+
+    /// Every pulled report event, in the server's order.
+    pub async fn reports(&self) -> Result<Vec<ReportEvent>> {
+        let tx = Tx::read(&self.db, &[REPORTS])?;
+        tx.get_all(REPORTS, None)
+            .await?
+            .iter()
+            .map(|json| decode(json))
+            .collect()
+    }
+
+    /// The working copy kept under `name` (a report being written), if any. One this
+    /// version cannot read counts as none.
+    pub async fn working_copy<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        self.meta(&format!("report-draft:{name}"))
+            .await
+            .ok()
+            .flatten()
+    }
+
+    pub async fn set_working_copy<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        self.set_meta(&format!("report-draft:{name}"), value).await
+    }
+
+    pub async fn clear_working_copy(&self, name: &str) -> Result<()> {
+        let tx = Tx::write(&self.db, &[META])?;
+        tx.delete(META, &key(&format!("report-draft:{name}")))
+            .await?;
+        tx.commit().await
     }
 }
 

@@ -8,16 +8,19 @@ use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiendo_shared::error::ApiError;
-use tiendo_shared::protocol::{Cursor, PushRequest, SCHEMA_VERSION};
+use tiendo_shared::protocol::{Mutation, PushRequest, SCHEMA_VERSION};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{self, CallError};
 use crate::state::{AppState, SyncStatus};
-use crate::store::{RejectedEntry, Session, Store};
+use crate::store::{OutboxEntry, RejectedEntry, Session, Store};
 
-/// How many mutations one push carries.
+/// The most mutations one push carries.
 const BATCH: usize = 100;
+/// The most bytes of JSON one push carries (a batch always has at least one
+/// mutation), so that a few long reports never make a body the server refuses.
+const BATCH_BYTES: usize = 256 * 1024;
 /// How often to look for others' changes when all is well.
 const POLL_MS: i32 = 30_000;
 /// The longest wait between attempts when the server cannot be reached.
@@ -102,11 +105,14 @@ pub async fn load_local(app: AppState) {
     if let Ok(plan) = store.plan(&username).await {
         app.plan.set(plan);
     }
-    // The cached updates may be another person's, from an earlier session.
-    if store.cursor(&username).await.unwrap_or_default() != Cursor::START
-        && let Ok(updates) = store.updates().await
-    {
-        app.updates.set(updates);
+    // The cached changes may be another person's, from an earlier session.
+    if store.holds_pulled(&username).await {
+        if let Ok(updates) = store.updates().await {
+            app.updates.set(updates);
+        }
+        if let Ok(reports) = store.reports().await {
+            app.reports.set(reports);
+        }
     }
     refresh_outbox(app, &store, &session).await;
 }
@@ -176,15 +182,10 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
         if outbox.is_empty() {
             return Ok(());
         }
-        let batch: Vec<_> = outbox
-            .iter()
-            .take(BATCH)
-            .map(|e| e.mutation.clone())
-            .collect();
         let request = PushRequest {
             client_id: client_id.clone(),
             schema_version: SCHEMA_VERSION,
-            mutations: batch,
+            mutations: batch(&outbox),
         };
         match api::push(&session.token, &request).await {
             Ok(response) => {
@@ -220,6 +221,21 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
     }
 }
 
+/// The head of the outbox that one push carries: at most [`BATCH`] mutations and
+/// [`BATCH_BYTES`] of JSON, and never none.
+fn batch(outbox: &[OutboxEntry]) -> Vec<Mutation> {
+    let mut bytes = 0;
+    let mut batch = Vec::new();
+    for entry in outbox.iter().take(BATCH) {
+        bytes += serde_json::to_string(&entry.mutation).map_or(0, |json| json.len()) + 1;
+        if !batch.is_empty() && bytes > BATCH_BYTES {
+            break;
+        }
+        batch.push(entry.mutation.clone());
+    }
+    batch
+}
+
 /// Pulls pages of changes until there are no more, then refreshes the plan (cheap when
 /// it has not changed: the server answers 304 to the browser's revalidation).
 async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
@@ -235,8 +251,12 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
         }
     }
     let updates = store.updates().await.map_err(local)?;
+    let reports = store.reports().await.map_err(local)?;
     if current(app, session) {
         app.updates.set(updates);
+        if app.reports.with_untracked(|r| *r != reports) {
+            app.reports.set(reports);
+        }
     }
     let plan = api::plan(&session.token).await?;
     // The signal mirrors the stored plan of the signed-in person (both are written

@@ -51,14 +51,14 @@ pub fn Login() -> impl IntoView {
     view! {
         <main class="login">
             <div class="card">
-                <h1>{move || app.t(T::AppName)}</h1>
-                <p class="muted">{move || app.t(T::Subtitle)}</p>
+                <h1>{app.tr(T::AppName)}</h1>
+                <p class="muted">{app.tr(T::Subtitle)}</p>
                 <form on:submit=submit>
-                    <label for="username">{move || app.t(T::Username)}</label>
+                    <label for="username">{app.tr(T::Username)}</label>
                     <input id="username" name="username" autocomplete="username" required
                         prop:value=move || username.get()
                         on:input=move |ev| username.set(event_target_value(&ev))/>
-                    <label for="password">{move || app.t(T::Password)}</label>
+                    <label for="password">{app.tr(T::Password)}</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get()
                         on:input=move |ev| password.set(event_target_value(&ev))/>

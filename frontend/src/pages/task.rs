@@ -29,16 +29,16 @@ pub fn TaskPage(number: TaskNumber) -> impl IntoView {
     };
     view! {
         <main>
-            <p><a href=Route::Tasks.href()>{move || app.t(T::BackToTasks)}</a></p>
+            <p><a href=Route::Tasks.href()>{app.tr(T::BackToTasks)}</a></p>
             {move || match task.get() {
-                None => view! { <p class="notice">{move || app.t(T::TaskNotFound)}</p> }.into_any(),
+                None => view! { <p class="notice">{app.tr(T::TaskNotFound)}</p> }.into_any(),
                 Some(task) => view! {
                     <h1><span class="num">{task.number.to_string()}</span> " " {task.title.clone()}</h1>
                     <div class="card">
                         <p class="note" data-testid="task-text">{task.text.clone()}</p>
-                        <p><strong>{move || app.t(T::Lead)} ": "</strong>{task.lead_text.clone()}</p>
-                        <p><strong>{move || app.t(T::Coordinating)} ": "</strong>{task.coordinating_text.clone()}</p>
-                        <p><strong>{move || app.t(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
+                        <p><strong>{app.tr(T::Lead)} ": "</strong>{task.lead_text.clone()}</p>
+                        <p><strong>{app.tr(T::Coordinating)} ": "</strong>{task.coordinating_text.clone()}</p>
+                        <p><strong>{app.tr(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
                     </div>
                     <RecordForm number=task.number.clone() assigned=task.assigned/>
                 }.into_any(),
@@ -55,14 +55,16 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
         .session
         .with_untracked(|s| s.as_ref().is_some_and(|s| s.user.role.records_progress()));
     if !records {
-        return view! { <p class="muted">{move || app.t(T::ReadOnlyRole)}</p> }.into_any();
+        return view! { <p class="muted">{app.tr(T::ReadOnlyRole)}</p> }.into_any();
     }
     if !assigned {
-        return view! { <p class="muted">{move || app.t(T::NotAssigned)}</p> }.into_any();
+        return view! { <p class="muted">{app.tr(T::NotAssigned)}</p> }.into_any();
     }
     let status = RwSignal::new(ProgressStatus::InProgress);
     let percent = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
+    let difficulties = RwSignal::new(String::new());
+    let proposals = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
 
     let submit = {
@@ -73,9 +75,13 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
             let Some(session) = app.session.get_untracked() else {
                 return;
             };
-            let note_value = match Note::parse(&note.get_untracked()) {
-                Ok(note) => note,
-                Err(e) => return message.set(Some((false, e.message(lang).to_owned()))),
+            let texts =
+                [note, difficulties, proposals].map(|text| Note::parse(&text.get_untracked()));
+            let [results, difficulties_value, proposals_value] = match texts {
+                [Ok(a), Ok(b), Ok(c)] => [a, b, c],
+                [Err(e), ..] | [_, Err(e), _] | [.., Err(e)] => {
+                    return message.set(Some((false, e.message(lang).to_owned())));
+                }
             };
             let percent_text = percent.get_untracked();
             let percent_value = match percent_text.trim() {
@@ -109,7 +115,10 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
                     .with_untracked(|p| p.as_ref().map(|p| p.code.clone())),
                 task: number.clone(),
                 status: status.get_untracked(),
-                note: note_value,
+                note: Note::default(),
+                results,
+                difficulties: difficulties_value,
+                proposals: proposals_value,
                 percent: percent_value,
                 observed_at,
                 base,
@@ -121,8 +130,9 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
                 match store.enqueue(&session.user.username, body).await {
                     Ok(entry) => {
                         app.pending.update(|p| p.push(entry));
-                        note.set(String::new());
-                        percent.set(String::new());
+                        for text in [note, difficulties, proposals, percent] {
+                            text.set(String::new());
+                        }
                         message.set(Some((true, T::Saved.get(lang).to_owned())));
                         sync::kick();
                     }
@@ -134,9 +144,9 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
 
     view! {
         <form class="card" on:submit=submit data-testid="record-form">
-            <h2>{move || app.t(T::RecordUpdate)}</h2>
-            <fieldset class="statuses" style="border:0;padding:0;margin:0">
-                <legend class="muted">{move || app.t(T::Status)}</legend>
+            <h2>{app.tr(T::RecordUpdate)}</h2>
+            <fieldset class="statuses">
+                <legend class="muted">{app.tr(T::Status)}</legend>
                 {ProgressStatus::ALL.into_iter().map(|s| view! {
                     <label>
                         <input type="radio" name="status" value=s.code()
@@ -146,19 +156,25 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
                     </label>
                 }).collect_view()}
             </fieldset>
-            <label for="percent">{move || app.t(T::Percent)}</label>
+            <label for="percent">{app.tr(T::Percent)}</label>
             <input id="percent" name="percent" type="text" inputmode="numeric" maxlength="3"
-                placeholder=move || app.t(T::PercentHint)
+                placeholder=app.tr(T::PercentHint)
                 prop:value=move || percent.get()
                 on:input=move |ev| percent.set(event_target_value(&ev))/>
-            <label for="note">{move || app.t(T::Note)}</label>
+            <label for="note">{app.tr(T::Note)}</label>
             <textarea id="note" name="note" maxlength="4000"
                 prop:value=move || note.get()
                 on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-            <p><button type="submit" class="primary">{move || app.t(T::Save)}</button></p>
-            {move || message.get().map(|(ok, text)| view! {
-                <p class=if ok { "notice" } else { "error" } role="status">{text}</p>
-            })}
+            <label for="difficulties">{app.tr(T::Difficulties)}</label>
+            <textarea id="difficulties" name="difficulties" maxlength="4000" class="short"
+                prop:value=move || difficulties.get()
+                on:input=move |ev| difficulties.set(event_target_value(&ev))></textarea>
+            <label for="proposals">{app.tr(T::Proposals)}</label>
+            <textarea id="proposals" name="proposals" maxlength="4000" class="short"
+                prop:value=move || proposals.get()
+                on:input=move |ev| proposals.set(event_target_value(&ev))></textarea>
+            <p><button type="submit" class="primary">{app.tr(T::Save)}</button></p>
+            <super::Outcome message=message/>
         </form>
     }
     .into_any()
@@ -170,7 +186,9 @@ struct Item {
     key: String,
     status: ProgressStatus,
     percent: Option<Percent>,
-    note: String,
+    results: String,
+    difficulties: String,
+    proposals: String,
     who: String,
     observed_ms: i64,
     unsynced: bool,
@@ -180,14 +198,21 @@ struct Item {
 }
 
 impl Item {
-    /// An item for a mutation still on this device (queued or refused).
-    fn local(mutation: &Mutation, who: &str, unsynced: bool, rejected: Option<String>) -> Item {
-        let MutationBody::ProgressRecord(record) = &mutation.body;
+    /// An item for a progress record still on this device (queued or refused).
+    fn local(
+        mutation: &Mutation,
+        record: &ProgressRecord,
+        who: &str,
+        unsynced: bool,
+        rejected: Option<String>,
+    ) -> Item {
         Item {
             key: mutation.id.to_string(),
             status: record.status,
             percent: record.percent,
-            note: record.note.as_str().to_owned(),
+            results: record.results().as_str().to_owned(),
+            difficulties: record.difficulties.as_str().to_owned(),
+            proposals: record.proposals.as_str().to_owned(),
             who: who.to_owned(),
             observed_ms: record.observed_at.millis(),
             unsynced,
@@ -197,10 +222,12 @@ impl Item {
     }
 }
 
-/// The task a mutation is about.
-fn task_of(mutation: &Mutation) -> &TaskNumber {
-    let MutationBody::ProgressRecord(record) = &mutation.body;
-    &record.task
+/// The progress record of `mutation` if it is one about `task`.
+fn record_on<'a>(mutation: &'a Mutation, task: &TaskNumber) -> Option<&'a ProgressRecord> {
+    match &mutation.body {
+        MutationBody::ProgressRecord(record) if &record.task == task => Some(record),
+        _ => None,
+    }
 }
 
 #[component]
@@ -216,8 +243,10 @@ fn History(number: TaskNumber) -> impl IntoView {
             pending
                 .iter()
                 .rev()
-                .filter(|entry| task_of(&entry.mutation) == &number)
-                .map(|entry| Item::local(&entry.mutation, &who_local, true, None))
+                .filter_map(|entry| {
+                    let record = record_on(&entry.mutation, &number)?;
+                    Some(Item::local(&entry.mutation, record, &who_local, true, None))
+                })
                 .collect()
         });
         app.updates.with(|updates| {
@@ -230,7 +259,14 @@ fn History(number: TaskNumber) -> impl IntoView {
                         key: u.mutation_id.to_string(),
                         status: u.status,
                         percent: u.percent,
-                        note: u.note.as_str().to_owned(),
+                        // An update of schema version 1 has its results in the note.
+                        results: if u.results.as_str().is_empty() {
+                            u.note.as_str().to_owned()
+                        } else {
+                            u.results.as_str().to_owned()
+                        },
+                        difficulties: u.difficulties.as_str().to_owned(),
+                        proposals: u.proposals.as_str().to_owned(),
                         who: format!("{} · {}", u.author_name, u.agency.name),
                         observed_ms: parse_rfc3339(u.observed_at.as_str()).unwrap_or_default(),
                         unsynced: false,
@@ -241,16 +277,17 @@ fn History(number: TaskNumber) -> impl IntoView {
         });
         let lang = app.lang.get();
         app.rejected.with(|rejected| {
-            items.extend(
-                rejected
-                    .iter()
-                    .rev()
-                    .filter(|entry| task_of(&entry.mutation) == &number)
-                    .map(|entry| {
-                        let reason = entry.rejection.error.message(lang).to_owned();
-                        Item::local(&entry.mutation, &who_local, false, Some(reason))
-                    }),
-            );
+            items.extend(rejected.iter().rev().filter_map(|entry| {
+                let record = record_on(&entry.mutation, &number)?;
+                let reason = entry.rejection.error.message(lang).to_owned();
+                Some(Item::local(
+                    &entry.mutation,
+                    record,
+                    &who_local,
+                    false,
+                    Some(reason),
+                ))
+            }));
         });
         // An update that synced while its local copy was still listed shows once.
         let mut seen = std::collections::HashSet::new();
@@ -258,7 +295,7 @@ fn History(number: TaskNumber) -> impl IntoView {
         items
     };
     view! {
-        <h2>{move || app.t(T::History)}</h2>
+        <h2>{app.tr(T::History)}</h2>
         {move || {
             let list = items();
             if list.is_empty() {
@@ -289,12 +326,18 @@ fn HistoryItem(item: Item) -> impl IntoView {
         <li class=class data-testid="update" data-synced=if item.unsynced { "false" } else { "true" }>
             <span class=format!("status {}", status.code())>{move || status.label(app.lang.get())}</span>
             {item.percent.map(|p| format!(" {}%", p.value()))}
-            {item.unsynced.then(|| view! { <span class="badge">{move || app.t(T::Unsynced)}</span> })}
-            {item.conflict.then(|| view! { <span class="badge bad">{move || app.t(T::Conflict)}</span> })}
+            {item.unsynced.then(|| view! { <span class="badge">{app.tr(T::Unsynced)}</span> })}
+            {item.conflict.then(|| view! { <span class="badge bad">{app.tr(T::Conflict)}</span> })}
             {item.rejected.clone().map(|reason| view! {
-                <span class="badge bad" data-testid="rejected">{move || app.t(T::Rejected)} ": " {reason.clone()}</span>
+                <span class="badge bad" data-testid="rejected">{app.tr(T::Rejected)} ": " {reason.clone()}</span>
             })}
-            <p class="note">{item.note.clone()}</p>
+            <p class="note">{item.results.clone()}</p>
+            {(!item.difficulties.is_empty()).then(|| view! {
+                <p class="detail"><strong>{app.tr(T::Difficulties)} ": "</strong>{item.difficulties.clone()}</p>
+            })}
+            {(!item.proposals.is_empty()).then(|| view! {
+                <p class="detail"><strong>{app.tr(T::Proposals)} ": "</strong>{item.proposals.clone()}</p>
+            })}
             <p class="muted">{item.who.clone()} " · " {format_dmy_hm(item.observed_ms, local_offset_minutes())}</p>
         </li>
     }

@@ -39,7 +39,10 @@ pub fn TaskList() -> impl IntoView {
                     let deadlines = plan
                         .reporting
                         .iter()
-                        .map(|d| view! { <li>{i18n::report_deadline(lang, d)}</li> })
+                        .map(|d| {
+                            let href = Route::Reports(Some(d.period)).href();
+                            view! { <li><a href=href>{i18n::report_deadline(lang, d)}</a></li> }
+                        })
                         .collect_view();
                     view! {
                         <h1>{format!("{} ({}, {})", plan.title, plan.code, plan.date.to_dmy())}</h1>
@@ -52,7 +55,7 @@ pub fn TaskList() -> impl IntoView {
                 <label>
                     <input type="checkbox" prop:checked=move || only_mine.get()
                         on:change=move |ev| only_mine.set(event_target_checked(&ev))/>
-                    {move || app.t(T::OnlyMine)}
+                    {app.tr(T::OnlyMine)}
                 </label>
             </div>
             <ul class="tasks" data-testid="tasks">
@@ -99,10 +102,15 @@ fn TaskRow(task: TaskView) -> impl IntoView {
 /// on this device. Staff see their own agency's; supervisors the latest of any agency.
 pub fn current_status(app: AppState, number: &TaskNumber) -> Option<(ProgressStatus, bool)> {
     let pending = app.pending.with(|pending| {
-        pending.iter().rev().find_map(|entry| {
-            let MutationBody::ProgressRecord(record) = &entry.mutation.body;
-            (&record.task == number).then_some(record.status)
-        })
+        pending
+            .iter()
+            .rev()
+            .find_map(|entry| match &entry.mutation.body {
+                MutationBody::ProgressRecord(record) if &record.task == number => {
+                    Some(record.status)
+                }
+                _ => None,
+            })
     });
     if let Some(status) = pending {
         return Some((status, true));
