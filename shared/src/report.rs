@@ -515,7 +515,8 @@ pub struct ConsolidationTask {
 /// submitted or accepted version of each). Per task: the lead agencies' results, each
 /// coordinating agency's contribution under them, an aggregated status (done when
 /// every lead agency is done, blocked when one is, in progress when any work is
-/// reported), and the agencies that did not report on it.
+/// reported), and the lead agencies that did not report on it; the summary names
+/// every agency that sent no report.
 pub fn draft_consolidated(
     tasks: &[ConsolidationTask],
     reports: &[(AgencyRef, ReportContent)],
@@ -544,7 +545,11 @@ pub fn draft_consolidated(
                 .chain(t.coordinating.iter().map(|a| (a, false)))
             {
                 let Some(p) = part(agency, &t.number) else {
-                    silent.push(agency.name.as_str());
+                    // Per task only the lead agencies that said nothing; every agency
+                    // that did not report at all is named once, in the summary.
+                    if lead {
+                        silent.push(agency.name.as_str());
+                    }
                     if !reports.iter().any(|(a, _)| a.id == agency.id)
                         && !missing_overall.contains(&agency.name.as_str())
                     {

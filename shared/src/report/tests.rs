@@ -310,9 +310,17 @@ fn consolidation_puts_coordinating_agencies_under_the_lead() {
     assert_eq!(t.status, ProgressStatus::Done);
     assert_eq!(
         t.results.as_str(),
-        "Sở Văn hóa, Thể thao và Du lịch: Đã quảng bá\n- Sở Ngoại vụ (phối hợp): Đã cung cấp thông tin\nChưa báo cáo: UBND huyện Ngọc Hồi"
+        "Sở Văn hóa, Thể thao và Du lịch: Đã quảng bá\n- Sở Ngoại vụ (phối hợp): Đã cung cấp thông tin"
     );
     assert!(out.summary.as_str().contains("UBND huyện Ngọc Hồi"));
+    // A lead agency that said nothing is named on the task.
+    let silent_lead = draft_consolidated(&tasks, &reports[1..], Lang::Vi);
+    assert!(
+        silent_lead.tasks[0]
+            .results
+            .as_str()
+            .ends_with("Chưa báo cáo: Sở Văn hóa, Thể thao và Du lịch")
+    );
     assert_eq!(t.percent.map(Percent::value), Some(60));
 }
 
