@@ -1,5 +1,5 @@
 //! The `tiendo` command line: `serve`, `plan parse|import`, `user add`, `agency list`,
-//! `report status`.
+//! `report status|export`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -17,8 +17,9 @@ use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
 
 use crate::auth::hash_password;
-use crate::db::{Db, ListingError, NewUser};
+use crate::db::{Db, ExportError, ExportScope, ListingError, NewUser};
 use crate::error::AppError;
+use crate::export::{self, Format};
 use crate::{AppState, Config, seed};
 
 /// The default database file, relative to the working directory.
@@ -100,6 +101,28 @@ enum ReportCommand {
         /// One JSON document (the API's shape), for machines.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Export a period: the consolidated report (or, with --agency, that agency's) as a
+    /// Word document, or the data as a workbook or CSV.
+    Export {
+        /// The plan's code, e.g. 215/KH-UBND.
+        #[arg(long)]
+        plan: String,
+        /// H1-2019, Y-2019, Q1-2019 … Q4-2019.
+        #[arg(long)]
+        period: String,
+        /// docx, xlsx or csv.
+        #[arg(long)]
+        format: String,
+        /// One agency's report (its id, see `tiendo agency list`) instead of the
+        /// consolidated report with every agency.
+        #[arg(long)]
+        agency: Option<String>,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
         #[command(flatten)]
         db: DbArg,
     },
@@ -319,6 +342,57 @@ async fn run(command: Command) -> Result<(), String> {
             } else {
                 print!("{}", status_text(&view));
             }
+            Ok(())
+        }
+        Command::Report {
+            command:
+                ReportCommand::Export {
+                    plan,
+                    period,
+                    format,
+                    agency,
+                    out,
+                    db,
+                },
+        } => {
+            let plan = PlanCode::parse(&plan).map_err(|e| format!("--plan {plan:?}: {e}"))?;
+            let period = Period::parse(&period).ok_or_else(|| {
+                format!("--period {period:?}: expected H1-2019, Y-2019 or Q1-2019 … Q4-2019")
+            })?;
+            let format = Format::parse(&format)
+                .ok_or_else(|| format!("--format {format:?}: expected docx, xlsx or csv"))?;
+            let scope = match &agency {
+                Some(id) => ExportScope::Agency(
+                    AgencyId::parse(id).map_err(|e| format!("--agency {id:?}: {e}"))?,
+                ),
+                None => ExportScope::Consolidated,
+            };
+            let db = open_seeded(&db.db).await?;
+            let data = db
+                .export_data(plan.clone(), period, scope)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| match e {
+                    ExportError::UnknownPlan => format!("no plan {plan} in the database"),
+                    ExportError::UnknownPeriod => {
+                        format!("plan {plan} asks for no report {period}")
+                    }
+                    ExportError::UnknownAgency => format!(
+                        "agency {} does not report for {period} of plan {plan} (see `tiendo report status`)",
+                        agency.as_deref().unwrap_or_default()
+                    ),
+                    ExportError::NoConsolidator => {
+                        format!("plan {plan} names no consolidating agency for {period}")
+                    }
+                })?;
+            let bytes = export::render(&data, format).map_err(|e| e.to_string())?;
+            std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+            println!(
+                "wrote {} ({} bytes): {}",
+                out.display(),
+                bytes.len(),
+                export::file_name(&data, format)
+            );
             Ok(())
         }
         Command::Agency {

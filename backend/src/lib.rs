@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod error;
+pub mod export;
 mod routes;
 pub mod seed;
 

@@ -11,9 +11,7 @@ use tiendo_shared::protocol::{
     AgencyRef, Decision, Mutation, MutationBody, MutationEnvelope, ProgressRecord, ReportReview,
     ReportWrite, Role, Timestamp,
 };
-use tiendo_shared::report::{
-    ConsolidationTask, ReportContent, ReportScope, draft_agency_report, draft_consolidated,
-};
+use tiendo_shared::report::{ReportContent, ReportScope, draft_agency_report, draft_consolidated};
 
 use crate::auth::hash_password;
 use crate::db::{Db, NewUser, PushOutcome, SessionUser};
@@ -372,26 +370,7 @@ pub async fn seed_demo_cycle(db: &Db) -> Result<(), AppError> {
     }
     // The department's consolidated draft from the reports submitted so far.
     if let Some(consolidator) = &info.consolidator {
-        let tasks: Vec<ConsolidationTask> = plan
-            .tasks
-            .iter()
-            .filter(|t| info.reporters.iter().any(|r| r.tasks.contains(&t.number)))
-            .map(|t| ConsolidationTask {
-                number: t.number.clone(),
-                lead: info
-                    .reporters
-                    .iter()
-                    .filter(|r| r.leads.contains(&t.number))
-                    .map(|r| r.agency.clone())
-                    .collect(),
-                coordinating: info
-                    .reporters
-                    .iter()
-                    .filter(|r| r.tasks.contains(&t.number) && !r.leads.contains(&t.number))
-                    .map(|r| r.agency.clone())
-                    .collect(),
-            })
-            .collect();
+        let tasks = info.consolidation_tasks(&plan);
         let content = draft_consolidated(&tasks, &contents, Lang::Vi);
         let body = MutationBody::ReportSave(ReportWrite {
             plan: plan.code.clone(),

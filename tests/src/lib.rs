@@ -236,6 +236,15 @@ impl Client {
         )
     }
 
+    /// A GET whose answer is a file: its status, type, disposition and bytes.
+    pub fn download(&self, path: &str) -> Download {
+        Download::from(
+            ureq::get(&format!("{}{path}", self.base))
+                .set("Authorization", &format!("Bearer {}", self.token))
+                .call(),
+        )
+    }
+
     pub fn post<B: Serialize>(&self, path: &str, body: &B) -> Reply {
         Reply::from(
             ureq::post(&format!("{}{path}", self.base))
@@ -272,6 +281,49 @@ impl Client {
         self.get(&format!(
             "/api/v1/sync/pull?cursor={cursor}&limit={limit}&schema_version={schema_version}"
         ))
+    }
+}
+
+/// An answer read as bytes, with the headers a download is judged by.
+#[derive(Debug)]
+pub struct Download {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub content_disposition: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Download {
+    /// The body as the shared error type; panics when it is not one.
+    pub fn error(&self) -> ApiError {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}
+
+impl From<Result<ureq::Response, ureq::Error>> for Download {
+    fn from(result: Result<ureq::Response, ureq::Error>) -> Download {
+        let response = match result {
+            Ok(response) => response,
+            Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let status = response.status();
+        let content_type = response.header("content-type").map(str::to_owned);
+        let content_disposition = response.header("content-disposition").map(str::to_owned);
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut body).expect("read body");
+        Download {
+            status,
+            content_type,
+            content_disposition,
+            body,
+        }
     }
 }
 

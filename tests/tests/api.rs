@@ -500,6 +500,7 @@ fn the_openapi_description_covers_every_endpoint() {
         ("/api/v1/sync/push", "post"),
         ("/api/v1/sync/pull", "get"),
         ("/api/v1/reports", "get"),
+        ("/api/v1/reports/export", "get"),
     ];
     for (path, method) in operations {
         let operation = &doc["paths"][path][method];

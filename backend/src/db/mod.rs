@@ -6,6 +6,7 @@
 //! writer). Handlers call the async methods of [`Db`] defined in the submodules and
 //! never see rusqlite.
 
+mod export;
 mod migrations;
 mod plans;
 mod reports;
@@ -20,6 +21,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
+pub use export::{
+    ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
+};
 pub use plans::{PlanImport, TaskRow};
 pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;

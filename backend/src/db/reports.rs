@@ -17,8 +17,8 @@ use tiendo_shared::protocol::{
     AgencyRef, Decision, RejectReason, Rejection, ReportReview, ReportWrite, Role, Timestamp,
 };
 use tiendo_shared::report::{
-    CycleState, GRACE_HOURS, ReportAction, ReportContent, ReportEntry, ReportEvent, ReportScope,
-    Reporter, ReportsView, end_of_day, standing,
+    ConsolidationTask, CycleState, GRACE_HOURS, ReportAction, ReportContent, ReportEntry,
+    ReportEvent, ReportScope, Reporter, ReportsView, end_of_day, standing,
 };
 
 use super::sync::Applied;
@@ -66,11 +66,37 @@ pub struct PeriodInfo {
     pub reporters: Vec<Reporter>,
 }
 
+impl PeriodInfo {
+    /// The plan's tasks that the period's reports cover, each with the reporting
+    /// agencies that lead and that coordinate it, as consolidation needs them.
+    pub fn consolidation_tasks(&self, plan: &Plan) -> Vec<ConsolidationTask> {
+        plan.tasks
+            .iter()
+            .filter(|t| self.reporters.iter().any(|r| r.tasks.contains(&t.number)))
+            .map(|t| ConsolidationTask {
+                number: t.number.clone(),
+                lead: self
+                    .reporters
+                    .iter()
+                    .filter(|r| r.leads.contains(&t.number))
+                    .map(|r| r.agency.clone())
+                    .collect(),
+                coordinating: self
+                    .reporters
+                    .iter()
+                    .filter(|r| r.tasks.contains(&t.number) && !r.leads.contains(&t.number))
+                    .map(|r| r.agency.clone())
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
 /// Each agency's name and parent.
-struct Tree(HashMap<String, (String, Option<String>)>);
+pub(super) struct Tree(HashMap<String, (String, Option<String>)>);
 
 impl Tree {
-    fn load(conn: &Connection) -> Result<Tree, DbError> {
+    pub(super) fn load(conn: &Connection) -> Result<Tree, DbError> {
         let mut stmt = conn.prepare_cached("SELECT id, name, parent_id FROM agencies")?;
         let rows = stmt.query_map([], |row| {
             Ok((row.get::<_, String>(0)?, (row.get(1)?, row.get(2)?)))
@@ -79,7 +105,7 @@ impl Tree {
     }
 
     /// The agency at the top of `id`'s parent chain.
-    fn root<'a>(&'a self, id: &'a str) -> &'a str {
+    pub(super) fn root<'a>(&'a self, id: &'a str) -> &'a str {
         let mut current = id;
         for _ in 0..32 {
             match self
@@ -549,7 +575,7 @@ pub fn report_event(conn: &Connection, id: i64) -> Result<ReportEvent, DbError> 
 }
 
 /// Every event of one report, in order.
-fn events_of(
+pub(super) fn events_of(
     conn: &Connection,
     plan_id: i64,
     period: Period,

@@ -442,7 +442,7 @@ fn pull(
 }
 
 /// The columns of a progress update as [`progress_from_row`] reads them.
-const PROGRESS_SELECT: &str =
+pub(super) const PROGRESS_SELECT: &str =
     "SELECT p.id, p.mutation_id, pl.code, t.number, a.id, a.name, u.username,
         u.display_name, p.status, p.percent, p.note, p.observed_at, p.received_at, p.conflict,
         p.results, p.difficulties, p.proposals

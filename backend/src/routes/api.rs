@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tiendo_shared::date::{Date, date_of, format_rfc3339_utc};
 use tiendo_shared::error::ApiError;
-use tiendo_shared::ids::PlanCode;
+use tiendo_shared::ids::{AgencyId, PlanCode};
 use tiendo_shared::plan::Period;
 use tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
 use tiendo_shared::protocol::{
@@ -22,8 +22,9 @@ use tiendo_shared::report::ReportsView;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_password};
-use crate::db::{ListingError, PushOutcome, now_ms};
+use crate::db::{ExportError, ExportScope, ListingError, PushOutcome, now_ms};
 use crate::error::{AppError, AppJson};
+use crate::export::{self, Format};
 
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, description = "The database answers"), (status = 503, description = "It does not")))]
@@ -270,4 +271,105 @@ pub async fn reports(
             Err(ApiError::NotFound.into())
         }
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// The plan's code, e.g. `215/KH-UBND`.
+    plan: String,
+    /// The period: `H1-2019`, `Y-2019`, `Q1-2019` … `Q4-2019`.
+    period: String,
+    /// `docx` (the report as a Word document), `xlsx` (the data as a workbook) or `csv`
+    /// (the data as CSV, UTF-8 with a byte-order mark).
+    format: String,
+    /// Whose report: an agency id. Absent: the consolidated report with every agency
+    /// for a supervisor, the person's own agency for anyone else.
+    agency: Option<String>,
+}
+
+/// A file's bytes, as the OpenAPI description names them (`string`, `binary`).
+pub struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, schema::Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBytes {}
+
+#[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", security(("bearer" = [])),
+    params(ExportParams),
+    responses(
+        (status = 200, description = "The export as a file to download, named in `Content-Disposition` (an ASCII `filename` and the Vietnamese `filename*`)",
+            content((FileBytes = export::DOCX_TYPE), (FileBytes = export::XLSX_TYPE), (String = export::CSV_TYPE)),
+            headers(("content-disposition" = String, description = "attachment; filename=\"…\"; filename*=UTF-8''…"))),
+        (status = 401, body = ApiError),
+        (status = 403, description = "Another agency's report, or the consolidated report, asked for by someone who is not a supervisor", body = ApiError),
+        (status = 404, description = "No such plan, no report of that period, or the agency does not report for it", body = ApiError),
+        (status = 422, description = "A parameter is malformed", body = ApiError),
+    ))]
+/// `GET /api/v1/reports/export?plan=CODE&period=PERIOD&format=docx|xlsx|csv[&agency=ID]`:
+/// a supervisor exports the consolidated report or any agency's; an agency head or
+/// staff only their own agency's (the agency they report through).
+pub async fn export(
+    State(state): State<AppState>,
+    CurrentUser(user, _): CurrentUser,
+    params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(params) = params?;
+    let invalid = |field: &str, detail: &str| ApiError::Invalid {
+        field: field.into(),
+        detail: detail.into(),
+    };
+    let plan = PlanCode::parse(&params.plan).map_err(|e| invalid("plan", &e.to_string()))?;
+    let period = Period::parse(&params.period)
+        .ok_or_else(|| invalid("period", "expected H1-2019, Y-2019 or Q1-2019 … Q4-2019"))?;
+    let format = Format::parse(&params.format)
+        .ok_or_else(|| invalid("format", "expected docx, xlsx or csv"))?;
+    let agency = params
+        .agency
+        .as_deref()
+        .map(AgencyId::parse)
+        .transpose()
+        .map_err(|e| invalid("agency", &e.to_string()))?;
+    let scope = if user.role.reads_all() {
+        agency.map_or(ExportScope::Consolidated, ExportScope::Agency)
+    } else {
+        let own = state.db.reporting_root(user.agency.id.clone()).await?;
+        match agency {
+            Some(asked) if asked != own && asked != user.agency.id => {
+                return Err(ApiError::Forbidden.into());
+            }
+            _ => ExportScope::Agency(own),
+        }
+    };
+    let data = match state.db.export_data(plan, period, scope).await? {
+        Ok(data) => data,
+        Err(
+            ExportError::UnknownPlan
+            | ExportError::UnknownPeriod
+            | ExportError::UnknownAgency
+            | ExportError::NoConsolidator,
+        ) => return Err(ApiError::NotFound.into()),
+    };
+    let name = export::file_name(&data, format);
+    let bytes = tokio::task::spawn_blocking(move || export::render(&data, format))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let headers = [
+        (header::CONTENT_TYPE, format.content_type().to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            export::content_disposition(&name),
+        ),
+        (header::CACHE_CONTROL, "private, no-store".to_owned()),
+    ];
+    Ok((headers, bytes).into_response())
 }

@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/push", post(api::push))
         .route("/sync/pull", get(api::pull))
         .route("/reports", get(api::reports))
+        .route("/reports/export", get(api::export))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { api_response(ApiError::NotFound) });
 
