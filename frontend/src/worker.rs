@@ -16,14 +16,23 @@ thread_local! {
     static REGISTRATION: RefCell<Option<ServiceWorkerRegistration>> = const { RefCell::new(None) };
 }
 
-/// Registers `/sw.js`, and sets `update_ready` when a new version is waiting.
+/// Where this app's service worker is: the field app's at the root, the workspace's
+/// under `/ws/` (its scope).
+const WORKER: &str = if cfg!(feature = "workspace") {
+    "/ws/sw.js"
+} else {
+    "/sw.js"
+};
+
+/// Registers this app's service worker, and sets `update_ready` when a new version is
+/// waiting.
 pub fn register(update_ready: RwSignal<bool>) {
     let container = window().navigator().service_worker();
     if container.is_undefined() {
         // No service workers here (an insecure context): the app works online only.
         return;
     }
-    let registering = container.register("/sw.js");
+    let registering = container.register(WORKER);
     spawn_local(async move {
         let Ok(registration) = JsFuture::from(registering).await else {
             return;

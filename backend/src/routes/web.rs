@@ -19,20 +19,23 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::AppState;
 
 /// Serves `dir`. A page path that names no file (`/`, a deep link) gets `index.html`,
-/// the app shell; a missing file (`….js`, an old build's `….wasm`) gets a 404, never
-/// the shell under an asset's name. The build writes brotli and gzip copies beside
-/// each file, sent to browsers that accept them.
+/// the app shell — the shell of the app it is under when `dir` holds several (the
+/// supervisors' workspace in `ws/`); a missing file (`….js`, an old build's `….wasm`)
+/// gets a 404, never the shell under an asset's name. The build writes brotli and gzip
+/// copies beside each file, sent to browsers that accept them.
 pub fn router(dir: &Path) -> Router<AppState> {
-    let index = ServeFile::new(dir.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
+    let root = dir.to_owned();
     let shell_or_404 = move |request: Request| {
-        let index = index.clone();
+        let root = root.clone();
         async move {
-            let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+            let path = request.uri().path();
+            let last = path.rsplit('/').next().unwrap_or_default();
             if last.contains('.') {
                 return StatusCode::NOT_FOUND.into_response();
             }
+            let index = ServeFile::new(shell_for(&root, path))
+                .precompressed_br()
+                .precompressed_gzip();
             match index.oneshot(request).await {
                 Ok(response) => response.into_response(),
                 Err(never) => match never {},
@@ -46,6 +49,24 @@ pub fn router(dir: &Path) -> Router<AppState> {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
+}
+
+/// The app shell for a page path: `<app>/index.html` when the path's first segment is
+/// an app built beside the root one, else the root's.
+fn shell_for(root: &Path, path: &str) -> std::path::PathBuf {
+    let mut segments = path.trim_start_matches('/').splitn(2, '/');
+    let first = segments.next().unwrap_or_default();
+    let inside = segments.next().is_some();
+    let app = root.join(first).join("index.html");
+    if inside
+        && !first.is_empty()
+        && first.bytes().all(|b| b.is_ascii_alphanumeric())
+        && app.is_file()
+    {
+        app
+    } else {
+        root.join("index.html")
+    }
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {
@@ -78,6 +99,20 @@ fn is_hashed_asset(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_path_gets_the_shell_of_its_app() {
+        let dir = std::env::temp_dir().join(format!("tiendo-web-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("ws")).unwrap();
+        std::fs::write(dir.join("index.html"), "root").unwrap();
+        std::fs::write(dir.join("ws/index.html"), "ws").unwrap();
+        assert_eq!(shell_for(&dir, "/"), dir.join("index.html"));
+        assert_eq!(shell_for(&dir, "/ws/deep"), dir.join("ws/index.html"));
+        assert_eq!(shell_for(&dir, "/ws"), dir.join("index.html"));
+        assert_eq!(shell_for(&dir, "/other/page"), dir.join("index.html"));
+        assert_eq!(shell_for(&dir, "/../ws/x"), dir.join("index.html"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn only_hashed_names_are_immutable() {
