@@ -1,4 +1,5 @@
-//! All network access: typed calls to the server's API with `fetch`.
+//! All network access: typed calls to the server's API with `fetch`, and the files it
+//! sends (exports) handed to the browser to save.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -11,6 +12,19 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// A file's bytes, as the browser holds them.
+    #[wasm_bindgen(extends = js_sys::Object)]
+    pub type Blob;
+
+    #[wasm_bindgen(catch, js_namespace = URL, js_name = createObjectURL)]
+    fn create_object_url(blob: &Blob) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(js_namespace = URL, js_name = revokeObjectURL)]
+    fn revoke_object_url(url: &str);
+}
 
 /// How long one request may take before it counts as a lost connection. Generous,
 /// for 2G.
@@ -59,24 +73,95 @@ pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError
     call::<(), _>("GET", &path, Some(token), None).await
 }
 
-async fn call<B: Serialize, R: DeserializeOwned>(
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&B>,
-) -> Result<R, CallError> {
-    let response = send(method, path, token, body)
+/// A file from the server (an export), with the name the server gives it.
+pub async fn download(token: &str, path: &str) -> Result<(Blob, String), CallError> {
+    let response = send::<()>("GET", path, Some(token), None, "*/*")
         .await
         .map_err(|_| CallError::Network)?;
-    let status = response.status();
-    let text = match response.text() {
+    if !response.ok() {
+        let status = response.status();
+        let text = read_text(&response).await.ok_or(CallError::Network)?;
+        return Err(serde_json::from_str::<ApiError>(&text)
+            .map_or(CallError::Unexpected(status), CallError::Api));
+    }
+    let name = response
+        .headers()
+        .get("Content-Disposition")
+        .ok()
+        .flatten()
+        .and_then(|header| file_name(&header))
+        .unwrap_or_else(|| "tiendo".to_owned());
+    let blob = match response.blob() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|_| CallError::Network)?,
+        Err(_) => return Err(CallError::Network),
+    };
+    Ok((blob.unchecked_into(), name))
+}
+
+/// Hands a downloaded file to the browser to save under `name`, through a temporary
+/// link to it.
+pub fn save(blob: &Blob, name: &str) -> Result<(), JsValue> {
+    let url = create_object_url(blob)?;
+    let document = leptos::prelude::document();
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    let body = document
+        .body()
+        .ok_or_else(|| JsValue::from_str("no body"))?;
+    body.append_child(&link)?;
+    link.click();
+    link.remove();
+    // The browser has taken the file by the next task; the URL can go then.
+    let revoke = Closure::once_into_js(move || revoke_object_url(&url));
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1_000);
+    }
+    Ok(())
+}
+
+/// The file name a `Content-Disposition` header gives: its UTF-8 `filename*` (the
+/// Vietnamese name), else its plain `filename`.
+fn file_name(header: &str) -> Option<String> {
+    let param = |key: &str| {
+        header
+            .split(';')
+            .map(str::trim)
+            .find_map(|p| p.strip_prefix(key).map(str::to_owned))
+    };
+    let encoded = param("filename*=UTF-8''").or_else(|| param("filename*=utf-8''"));
+    encoded
+        .and_then(|e| js_sys::decode_uri_component(&e).ok())
+        .map(String::from)
+        .or_else(|| param("filename=").map(|n| n.trim_matches('"').to_owned()))
+        .filter(|n| !n.is_empty())
+}
+
+async fn read_text(response: &Response) -> Option<String> {
+    match response.text() {
         Ok(promise) => JsFuture::from(promise)
             .await
             .ok()
             .and_then(|t| t.as_string()),
         Err(_) => None,
     }
-    .ok_or(CallError::Network)?;
+}
+
+async fn call<B: Serialize, R: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<R, CallError> {
+    let response = send(method, path, token, body, "application/json")
+        .await
+        .map_err(|_| CallError::Network)?;
+    let status = response.status();
+    let text = read_text(&response).await.ok_or(CallError::Network)?;
     if response.ok() {
         return serde_json::from_str(&text).map_err(|_| CallError::Unexpected(status));
     }
@@ -89,9 +174,10 @@ async fn send<B: Serialize>(
     path: &str,
     token: Option<&str>,
     body: Option<&B>,
+    accept: &str,
 ) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
-    headers.set("Accept", "application/json")?;
+    headers.set("Accept", accept)?;
     if let Some(token) = token {
         headers.set("Authorization", &format!("Bearer {token}"))?;
     }

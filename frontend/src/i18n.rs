@@ -94,6 +94,20 @@ pub enum T {
     PendingReport,
     ReviewWaits,
     Open,
+    Search,
+    SearchHint,
+    NoMatch,
+    DownloadDocx,
+    DownloadNeedsNetwork,
+    DownloadFailed,
+    /// The field app's link to the supervisors' workspace.
+    #[cfg(not(feature = "workspace"))]
+    Workspace,
+    #[cfg(not(feature = "workspace"))]
+    WorkspaceOnly,
+    /// A text of the supervisors' workspace.
+    #[cfg(feature = "workspace")]
+    Ws(W),
 }
 
 impl T {
@@ -257,8 +271,148 @@ impl T {
                 "The review is saved on this device and will be sent when there is a connection.",
             ),
             T::Open => ("Xem", "Open"),
+            T::Search => ("Tìm nhiệm vụ", "Find tasks"),
+            T::SearchHint => (
+                "Số, nội dung hoặc tên cơ quan (gõ không dấu cũng được)",
+                "Number, words or agency (accents optional)",
+            ),
+            T::NoMatch => (
+                "Không có nhiệm vụ nào khớp với từ tìm kiếm.",
+                "No task matches the search.",
+            ),
+            T::DownloadDocx => ("Tải về (.docx)", "Download (.docx)"),
+            T::DownloadNeedsNetwork => (
+                "Cần kết nối mạng để tải tệp.",
+                "Downloading a file needs a connection.",
+            ),
+            T::DownloadFailed => (
+                "Không tải được tệp. Vui lòng thử lại.",
+                "The file could not be downloaded. Please try again.",
+            ),
+            #[cfg(not(feature = "workspace"))]
+            T::Workspace => ("Không gian làm việc", "Workspace"),
+            #[cfg(not(feature = "workspace"))]
+            T::WorkspaceOnly => (
+                "Trang này thuộc không gian làm việc của cán bộ theo dõi.",
+                "This page is part of the supervisors' workspace.",
+            ),
+            #[cfg(feature = "workspace")]
+            T::Ws(w) => w.texts(),
         };
         lang.pick(vi, en)
+    }
+}
+
+/// A text of the supervisors' workspace, which the field app does not carry.
+#[cfg(feature = "workspace")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum W {
+    NavDashboard,
+    NavMatrix,
+    NavTasks,
+    DashboardTitle,
+    AsOf,
+    Exports,
+    ExportConsolidated,
+    ExportXlsx,
+    ExportCsv,
+    TaskStates,
+    Tasks,
+    BySection,
+    ByAgency,
+    LeadsDone,
+    Contributed,
+    Overdue,
+    NoOverdue,
+    Due,
+    Ongoing,
+    NoOngoing,
+    ReportedInPeriod,
+    NobodyReported,
+    ReportStates,
+    LateAgencies,
+    NoneLate,
+    MatrixTitle,
+    MatrixLegend,
+    Task,
+    RoleLead,
+    RoleCoordinating,
+    ResultsByAgency,
+    NoResultsYet,
+    NotReported,
+    Everyone,
+    PeriodReports,
+}
+
+#[cfg(feature = "workspace")]
+impl From<W> for T {
+    fn from(w: W) -> T {
+        T::Ws(w)
+    }
+}
+
+#[cfg(feature = "workspace")]
+impl W {
+    pub fn get(self, lang: Lang) -> &'static str {
+        T::Ws(self).get(lang)
+    }
+
+    fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            W::NavDashboard => ("Tổng quan", "Overview"),
+            W::NavMatrix => ("Ma trận", "Matrix"),
+            W::NavTasks => ("Nhiệm vụ", "Tasks"),
+            W::DashboardTitle => ("Tổng quan thực hiện kế hoạch", "The plan at a glance"),
+            W::AsOf => ("Tính đến ngày", "As of"),
+            W::Exports => ("Xuất báo cáo, dữ liệu của kỳ", "Exports of the period"),
+            W::ExportConsolidated => ("Báo cáo tổng hợp (.docx)", "Consolidated report (.docx)"),
+            W::ExportXlsx => ("Dữ liệu (.xlsx)", "Data (.xlsx)"),
+            W::ExportCsv => ("(.csv)", "(.csv)"),
+            W::TaskStates => ("Nhiệm vụ theo tình trạng", "Tasks by status"),
+            W::Tasks => ("nhiệm vụ", "tasks"),
+            W::BySection => (
+                "Hoàn thành theo mục của kế hoạch",
+                "Completion by plan section",
+            ),
+            W::ByAgency => ("Hoàn thành theo cơ quan", "Completion by agency"),
+            W::LeadsDone => ("Chủ trì: đã hoàn thành", "Leads: done"),
+            W::Contributed => (
+                "Phối hợp: có báo cáo trong kỳ",
+                "Coordinates: reported in the period",
+            ),
+            W::Overdue => ("Nhiệm vụ quá hạn", "Overdue tasks"),
+            W::NoOverdue => ("Không có nhiệm vụ quá hạn.", "No task is overdue."),
+            W::Due => ("Hạn", "Due"),
+            W::Ongoing => (
+                "Nhiệm vụ thường xuyên, hằng năm: cơ quan đã báo cáo trong kỳ",
+                "Ongoing and recurring tasks: agencies that reported in the period",
+            ),
+            W::NoOngoing => ("Không có nhiệm vụ thường xuyên.", "No ongoing task."),
+            W::ReportedInPeriod => ("Đã báo cáo", "Reported"),
+            W::NobodyReported => ("Chưa cơ quan nào báo cáo", "Nobody has reported"),
+            W::ReportStates => ("Tình hình báo cáo định kỳ", "Periodic reports"),
+            W::LateAgencies => ("Nộp trễ hạn", "Submitted late"),
+            W::NoneLate => ("Không có cơ quan nộp trễ hạn.", "No report came in late."),
+            W::MatrixTitle => ("Ma trận nhiệm vụ × cơ quan", "Tasks × agencies"),
+            W::MatrixLegend => (
+                "L: chủ trì · P: phối hợp · tình trạng và ngày cập nhật gần nhất",
+                "L: lead · P: coordinating · latest status and its date",
+            ),
+            W::Task => ("Nhiệm vụ", "Task"),
+            W::RoleLead => ("Chủ trì", "Lead"),
+            W::RoleCoordinating => ("Phối hợp", "Coordinating"),
+            W::ResultsByAgency => ("Kết quả theo cơ quan", "Results by agency"),
+            W::NoResultsYet => (
+                "Chưa có cơ quan nào cập nhật kết quả.",
+                "No agency has recorded results yet.",
+            ),
+            W::NotReported => ("Chưa có báo cáo", "Not reported yet"),
+            W::Everyone => (
+                "Mọi cơ quan được giao đã báo cáo trong kỳ.",
+                "Every assigned agency reported in the period.",
+            ),
+            W::PeriodReports => ("Báo cáo định kỳ của kỳ này", "This period's reports"),
+        }
     }
 }
 

@@ -3,6 +3,11 @@
 //! [`start`] opens the local store, restores the session and mounts [`App`]. Pages
 //! live in `pages`; every network call in `api`; the outbox and caches in `store`
 //! over `idb`; the sync loop in `sync`; the texts in `i18n`.
+//!
+//! The crate builds two apps: the field app (the default, served at `/`) and, with the
+//! `workspace` feature, the supervisors' workspace (served at `/ws/`), which adds the
+//! dashboard, the matrix and the results by agency. A supervisor who opens the field
+//! app is sent to the workspace when it can be loaded.
 
 mod api;
 mod i18n;
@@ -18,7 +23,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::{Lang, T};
 use crate::state::{AppState, Route, SyncStatus, app};
-use crate::store::Store;
+use crate::store::{Session, Store};
 
 const LANG_KEY: &str = "tiendo.lang";
 
@@ -36,6 +41,9 @@ pub fn start() {
         };
         if let Some(store) = store {
             sync::set_store(store);
+        }
+        if session.as_ref().is_some_and(to_workspace) {
+            return;
         }
         let state = AppState::new(saved_lang(), session, Route::from_hash(&location_hash()));
         if let Some(boot) = document().get_element_by_id("boot") {
@@ -75,7 +83,75 @@ fn App() -> impl IntoView {
             (true, Route::Report(period, target)) => {
                 view! { <pages::report::ReportPage period=period target=target/> }.into_any()
             }
+            (true, route @ (Route::Dashboard(..) | Route::Matrix)) => workspace_page(route),
         }}
+    }
+}
+
+#[cfg(feature = "workspace")]
+fn workspace_page(route: Route) -> AnyView {
+    match route {
+        Route::Dashboard(period, as_of) => {
+            view! { <pages::dashboard::DashboardPage period=period as_of=as_of/> }.into_any()
+        }
+        _ => view! { <pages::matrix::MatrixPage/> }.into_any(),
+    }
+}
+
+#[cfg(not(feature = "workspace"))]
+fn workspace_page(route: Route) -> AnyView {
+    view! { <pages::WorkspaceOnly route=route/> }.into_any()
+}
+
+/// In the field app, sends a supervisor's or administrator's session to the workspace
+/// (same page, same hash) when the field app was opened at its root and the
+/// workspace can be loaded (the browser is online). Whether it left the page.
+pub(crate) fn to_workspace(session: &Session) -> bool {
+    if cfg!(feature = "workspace") || !session.user.role.reads_all() {
+        return false;
+    }
+    let window = window();
+    let location = window.location();
+    let at_root = location.pathname().is_ok_and(|path| path == "/");
+    at_root
+        && window.navigator().on_line()
+        && location
+            .replace(&format!("/ws/{}", location_hash()))
+            .is_ok()
+}
+
+/// The header's links to the pages.
+#[cfg(feature = "workspace")]
+fn nav(app: AppState) -> impl IntoView {
+    use crate::i18n::W;
+    move || {
+        app.session.get().is_some().then(|| {
+            view! {
+                <nav class="nav">
+                    <a href=Route::Dashboard(None, None).href() data-testid="nav-dashboard">{app.tr(W::NavDashboard.into())}</a>
+                    <a href=Route::Matrix.href() data-testid="nav-matrix">{app.tr(W::NavMatrix.into())}</a>
+                    <a href=Route::Reports(None).href() data-testid="nav-reports">{app.tr(T::NavReports)}</a>
+                    <a href=Route::Tasks.href() data-testid="nav-tasks">{app.tr(W::NavTasks.into())}</a>
+                </nav>
+            }
+        })
+    }
+}
+
+/// The header's links to the pages, and for a supervisor the way to the workspace.
+#[cfg(not(feature = "workspace"))]
+fn nav(app: AppState) -> impl IntoView {
+    move || {
+        app.session.get().map(|s| {
+            view! {
+                <nav class="nav">
+                    <a href=Route::Reports(None).href() data-testid="nav-reports">{app.tr(T::NavReports)}</a>
+                    {s.user.role.reads_all().then(|| view! {
+                        <a href="/ws/#/dashboard" data-testid="nav-workspace">{app.tr(T::Workspace)}</a>
+                    })}
+                </nav>
+            }
+        })
     }
 }
 
@@ -148,9 +224,7 @@ fn Header() -> impl IntoView {
             {move || app.session.get().map(|s| view! {
                 <span class="who" data-testid="who">{s.user.display_name.clone()} " · " {s.user.agency.name.clone()}</span>
             })}
-            {move || app.session.get().is_some().then(|| view! {
-                <a class="nav" href=Route::Reports(None).href() data-testid="nav-reports">{app.tr(T::NavReports)}</a>
-            })}
+            {nav(app)}
             <span class="spacer"></span>
             {move || app.session.get().is_some().then(|| view! { {badge} {offline_hint} })}
             {move || app.update_ready.get().then(|| view! {

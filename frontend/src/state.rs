@@ -3,6 +3,7 @@
 //! page.
 
 use leptos::prelude::*;
+use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, TaskNumber};
 use tiendo_shared::plan::Period;
 use tiendo_shared::protocol::{PlanView, ProgressUpdate};
@@ -28,7 +29,9 @@ pub enum SyncStatus {
 }
 
 /// A page of the app, from the URL's hash (`#/`, `#/task/5.2`, `#/reports/H1-2019`,
-/// `#/report/H1-2019/so-vhttdl`).
+/// `#/report/H1-2019/so-vhttdl`, `#/dashboard/H1-2019/2019-07-01`, `#/matrix`). The
+/// dashboard and the matrix are pages of the supervisors' workspace; the field app
+/// knows their addresses only to send people there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Tasks,
@@ -36,6 +39,11 @@ pub enum Route {
     /// The reports of a period (the default period when `None`).
     Reports(Option<Period>),
     Report(Period, ReportTarget),
+    /// The plan at a glance for a period (the default one when `None`) as of a day
+    /// (today when `None`).
+    Dashboard(Option<Period>, Option<Date>),
+    /// Tasks × agencies.
+    Matrix,
 }
 
 /// Whose report a report page shows.
@@ -70,6 +78,16 @@ impl Route {
                     .zip(target)
                     .map(|(p, t)| Route::Report(p, t))
             }
+            (Some("dashboard"), period, as_of, None) => match (period, as_of) {
+                (None, _) => Some(Route::Dashboard(None, None)),
+                (Some(period), None) => {
+                    Period::parse(period).map(|p| Route::Dashboard(Some(p), None))
+                }
+                (Some(period), Some(day)) => Period::parse(period)
+                    .zip(Date::parse_iso(day).ok())
+                    .map(|(p, d)| Route::Dashboard(Some(p), Some(d))),
+            },
+            (Some("matrix"), None, ..) => Some(Route::Matrix),
             _ => None,
         };
         route.unwrap_or(Route::Tasks)
@@ -86,6 +104,12 @@ impl Route {
             Route::Report(period, ReportTarget::Consolidated) => {
                 format!("#/report/{period}/consolidated")
             }
+            Route::Dashboard(None, _) => "#/dashboard".to_owned(),
+            Route::Dashboard(Some(period), None) => format!("#/dashboard/{period}"),
+            Route::Dashboard(Some(period), Some(day)) => {
+                format!("#/dashboard/{period}/{}", day.to_iso())
+            }
+            Route::Matrix => "#/matrix".to_owned(),
         }
     }
 }

@@ -63,7 +63,13 @@ pub fn register(update_ready: RwSignal<bool>) {
 /// Offers the waiting version, if there is one and it would replace a running one (the
 /// very first install replaces nothing).
 fn offer_if_waiting(registration: &ServiceWorkerRegistration, update_ready: RwSignal<bool>) {
-    let replaces = window().navigator().service_worker().controller().is_some();
+    // The field app's worker (scope `/`) also controls the workspace's pages until the
+    // workspace's own worker takes over: only this app's worker is a version to replace.
+    let replaces = window()
+        .navigator()
+        .service_worker()
+        .controller()
+        .is_some_and(|c| c.script_url().ends_with(WORKER));
     if replaces && registration.waiting().is_some() {
         update_ready.set(true);
     }

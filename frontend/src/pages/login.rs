@@ -36,6 +36,11 @@ pub fn Login() -> impl IntoView {
                     };
                     if let Some(store) = sync::store() {
                         let _ = store.set_session(&session).await;
+                        // A supervisor works in the workspace, which picks the
+                        // session up from the device.
+                        if crate::to_workspace(&session) {
+                            return;
+                        }
                     }
                     app.session.set(Some(session));
                     sync::load_local(app).await;

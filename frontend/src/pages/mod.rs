@@ -1,12 +1,27 @@
-//! The app's pages, one file each.
+//! The app's pages, one file each. The supervisors' workspace (`dashboard`, `matrix`,
+//! and the results by agency on a task's page, `contributions`) is built only with the
+//! `workspace` feature, so field staff never download it.
 
+#[cfg(feature = "workspace")]
+pub mod contributions;
+#[cfg(feature = "workspace")]
+pub mod dashboard;
 pub mod login;
+#[cfg(feature = "workspace")]
+pub mod matrix;
 pub mod report;
 pub mod reports;
 pub mod task;
 pub mod tasks;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tiendo_shared::ids::{AgencyId, PlanCode};
+use tiendo_shared::plan::Period;
+
+use crate::api::{self, CallError};
+use crate::i18n::T;
+use crate::state::app;
 
 /// What came of a form: a notice, or an error.
 #[component]
@@ -15,5 +30,79 @@ pub fn Outcome(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
         message.get().map(|(ok, text)| {
             view! { <p class=if ok { "notice" } else { "error" } role="status">{text}</p> }
         })
+    }
+}
+
+/// The query of an export of `period`: the consolidated report when `agency` is
+/// `None`.
+pub fn export_query(
+    plan: &PlanCode,
+    period: Period,
+    format: &str,
+    agency: Option<&AgencyId>,
+) -> String {
+    let plan = String::from(js_sys::encode_uri_component(plan.as_str()));
+    let mut query = format!("plan={plan}&period={period}&format={format}");
+    if let Some(agency) = agency {
+        query.push_str("&agency=");
+        query.push_str(agency.as_str());
+    }
+    query
+}
+
+/// A button that downloads an export from the server, and says so plainly in
+/// `message` when it cannot: an export needs the network.
+#[component]
+pub fn ExportButton(
+    label: T,
+    testid: &'static str,
+    query: String,
+    message: RwSignal<Option<(bool, String)>>,
+) -> impl IntoView {
+    let app = app();
+    let busy = RwSignal::new(false);
+    let path = StoredValue::new(format!("/api/v1/reports/export?{query}"));
+    let click = move |_| {
+        let Some(token) = app
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+        else {
+            return;
+        };
+        busy.set(true);
+        message.set(None);
+        spawn_local(async move {
+            let lang = app.lang.get_untracked();
+            let failed = match api::download(&token, &path.get_value()).await {
+                Ok((blob, name)) => api::save(&blob, &name)
+                    .err()
+                    .map(|_| T::DownloadFailed.get(lang).to_owned()),
+                Err(CallError::Network) => Some(T::DownloadNeedsNetwork.get(lang).to_owned()),
+                Err(CallError::Api(e)) => Some(e.message(lang)),
+                Err(CallError::Unexpected(_)) => Some(T::DownloadFailed.get(lang).to_owned()),
+            };
+            message.set(failed.map(|text| (false, text)));
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="export" data-testid=testid
+            disabled=move || busy.get() on:click=click>
+            {app.tr(label)}
+        </button>
+    }
+}
+
+/// In the field app, a page of the workspace: where to find it.
+#[cfg(not(feature = "workspace"))]
+#[component]
+pub fn WorkspaceOnly(route: crate::state::Route) -> impl IntoView {
+    let app = app();
+    let href = format!("/ws/{}", route.href());
+    view! {
+        <main>
+            <p class="notice" data-testid="workspace-only">{app.tr(T::WorkspaceOnly)}</p>
+            <p><a href=href>{app.tr(T::Workspace)} " →"</a></p>
+        </main>
     }
 }

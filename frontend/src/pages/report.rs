@@ -370,8 +370,30 @@ fn Report(subject: Subject) -> impl IntoView {
         }
     };
 
+    // The report as a Word document, from the server: an agency's for its people and
+    // the supervisors, the consolidated one for the supervisors.
+    let export_message = RwSignal::new(None::<(bool, String)>);
+    let reads_all = app
+        .session
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.user.role.reads_all()));
+    let export = subject.with_value(|s| {
+        let agency = match s.scope {
+            ReportScope::Agency => Some(&s.agency.id),
+            ReportScope::Consolidated if reads_all => None,
+            ReportScope::Consolidated => return None,
+        };
+        let query = super::export_query(&s.plan, s.period, "docx", agency);
+        Some(view! {
+            <p class="actions">
+                <super::ExportButton label=T::DownloadDocx testid="export-docx" query=query message=export_message/>
+            </p>
+            <super::Outcome message=export_message/>
+        })
+    });
+
     view! {
         {status}
+        {export}
         {move || editable.get().then(|| view! { <Editor subject=subject.get_value() now=now/> })}
         {move || reviewable.get().then(|| view! { <Review subject=subject.get_value() now=now/> })}
         <Versions subject=subject now=now/>

@@ -40,6 +40,7 @@ pub fn TaskPage(number: TaskNumber) -> impl IntoView {
                         <p><strong>{app.tr(T::Coordinating)} ": "</strong>{task.coordinating_text.clone()}</p>
                         <p><strong>{app.tr(T::Timeframe)} ": "</strong>{task.timeframe.clone()}</p>
                     </div>
+                    {results(task.number.clone())}
                     <RecordForm number=task.number.clone() assigned=task.assigned/>
                 }.into_any(),
             }}
@@ -47,6 +48,15 @@ pub fn TaskPage(number: TaskNumber) -> impl IntoView {
         </main>
     }
 }
+
+/// In the workspace, what every assigned agency has done, under the plan's text.
+#[cfg(feature = "workspace")]
+fn results(number: TaskNumber) -> impl IntoView {
+    view! { <super::contributions::Contributions number=number/> }
+}
+
+#[cfg(not(feature = "workspace"))]
+fn results(_: TaskNumber) {}
 
 #[component]
 fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {

@@ -1,9 +1,12 @@
-//! The plan's tasks, with where the person's agency stands on each.
+//! The plan's tasks under its headings, with where the person's agency stands on each,
+//! and a search that ignores diacritics ("bien gioi" finds "biên giới").
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use tiendo_shared::ids::TaskNumber;
 use tiendo_shared::progress::ProgressStatus;
-use tiendo_shared::protocol::{MutationBody, TaskView};
+use tiendo_shared::protocol::{MutationBody, PlanView, SectionView, TaskView};
+use tiendo_shared::search::Query;
 
 use crate::i18n::{self, T};
 use crate::state::{AppState, Route, app};
@@ -16,18 +19,35 @@ pub fn TaskList() -> impl IntoView {
             .with(|s| s.as_ref().is_some_and(|s| s.user.role.records_progress()))
     };
     let only_mine = RwSignal::new(records());
+    let search = RwSignal::new(String::new());
 
-    let tasks = move || {
+    // Each task shown, with the headings that open before it.
+    let rows = move || {
         let mine = only_mine.get();
+        let query = search.with(|text| Query::new(text));
         app.plan.with(|plan| {
-            plan.as_ref().map(|p| {
-                p.tasks
-                    .iter()
-                    .filter(|t| !mine || t.assigned)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
+            let Some(plan) = plan else {
+                return Vec::new();
+            };
+            let shown = plan
+                .tasks
+                .iter()
+                .filter(|t| (!mine || t.assigned) && matches(&query, t));
+            let mut rows = Vec::new();
+            let mut heads = Vec::new();
+            for entry in grouped(plan, shown) {
+                match entry {
+                    Entry::Heading(depth, s) => heads.push((depth, s.clone())),
+                    Entry::Task(t) => rows.push((std::mem::take(&mut heads), t.clone())),
+                }
+            }
+            rows
         })
+    };
+    let none = move || {
+        let searching = search.with(|s| !s.trim().is_empty());
+        (searching && rows().is_empty())
+            .then(|| view! { <p class="muted" data-testid="no-match">{app.t(T::NoMatch)}</p> })
     };
 
     view! {
@@ -52,6 +72,10 @@ pub fn TaskList() -> impl IntoView {
                 }
             }}
             <div class="toolbar">
+                <input id="search" type="search" class="search" data-testid="search"
+                    aria-label=app.tr(T::Search) placeholder=app.tr(T::SearchHint)
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))/>
                 <label>
                     <input type="checkbox" prop:checked=move || only_mine.get()
                         on:change=move |ev| only_mine.set(event_target_checked(&ev))/>
@@ -60,12 +84,105 @@ pub fn TaskList() -> impl IntoView {
             </div>
             <ul class="tasks" data-testid="tasks">
                 <For
-                    each=move || tasks().unwrap_or_default()
-                    key=|task| task.number.clone()
-                    children=move |task| view! { <TaskRow task=task/> }
+                    each=rows
+                    key=|(heads, task)| (heads.len(), task.number.clone())
+                    children=move |(heads, task)| view! {
+                        {heads.into_iter().map(|(depth, s)| heading(depth, &s)).collect_view()}
+                        <TaskRow task=task/>
+                    }
                 />
             </ul>
+            {none}
         </main>
+    }
+}
+
+/// A line of a list of tasks grouped by the plan's headings.
+pub enum Entry<'a> {
+    /// A heading, `depth` 0 for a top-level one.
+    Heading(usize, &'a SectionView),
+    Task(&'a TaskView),
+}
+
+/// The headings task `number` falls under, outermost first ("7.", "7.2." for 7.2.b);
+/// none for a task that stands alone.
+pub fn headings<'a>(plan: &'a PlanView, number: &TaskNumber) -> Vec<&'a SectionView> {
+    let mut chain = Vec::new();
+    let mut current = plan.section_of(number);
+    while let Some(section) = current {
+        if chain
+            .iter()
+            .any(|s: &&SectionView| s.number == section.number)
+        {
+            break;
+        }
+        chain.push(section);
+        current = plan.section_of(&section.number);
+    }
+    chain.reverse();
+    chain
+}
+
+/// `tasks` (in plan order) with each heading before the first task under it.
+pub fn grouped<'a>(
+    plan: &'a PlanView,
+    tasks: impl IntoIterator<Item = &'a TaskView>,
+) -> Vec<Entry<'a>> {
+    let mut out = Vec::new();
+    let mut open: Vec<&SectionView> = Vec::new();
+    for task in tasks {
+        let chain = headings(plan, &task.number);
+        let kept = open
+            .iter()
+            .zip(&chain)
+            .take_while(|(a, b)| a.number == b.number)
+            .count();
+        out.extend(
+            chain
+                .iter()
+                .enumerate()
+                .skip(kept)
+                .map(|(depth, s)| Entry::Heading(depth, s)),
+        );
+        open = chain;
+        out.push(Entry::Task(task));
+    }
+    out
+}
+
+/// Whether a task matches a search: every word in its number, title, text and the
+/// agencies as the plan writes them, or in the name of one agency assigned to it. A
+/// word is not taken from one agency's name to complete another text: nearly every
+/// task has "Bộ đội Biên phòng" among its agencies, and "bien gioi" must not find
+/// every task that also says "giới thiệu".
+pub fn matches(query: &Query, task: &TaskView) -> bool {
+    query.is_empty()
+        || query.matches([
+            task.number.as_str(),
+            &task.title,
+            &task.text,
+            &task.lead_text,
+            &task.coordinating_text,
+        ])
+        || task
+            .lead
+            .iter()
+            .chain(&task.coordinating)
+            .any(|a| query.matches([a.name.as_str()]))
+}
+
+/// A heading of the plan in a list of tasks: a level-2 heading for a top-level one,
+/// level 3 under it.
+fn heading(depth: usize, section: &SectionView) -> impl IntoView + use<> {
+    let text = format!("{}. {}", section.number, section.title);
+    view! {
+        <li class="section" data-testid=format!("section-{}", section.number)>
+            {if depth == 0 {
+                Either::Left(view! { <h2>{text}</h2> })
+            } else {
+                Either::Right(view! { <h3>{text}</h3> })
+            }}
+        </li>
     }
 }
 
