@@ -29,6 +29,7 @@ pub use calendar::{
 };
 pub use timeframe::Timeframe;
 
+
 use crate::date::Date;
 use crate::ids::{AgencyId, PlanCode, TaskNumber};
 
@@ -63,6 +64,25 @@ pub struct Plan {
     /// The reports of the plan's year, with their dates.
     #[serde(default)]
     pub reporting: Vec<ReportingPeriod>,
+    /// Agencies the plan names that no registry knew: created from their names, their
+    /// kind inferred, for an administrator to confirm, rename or merge.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_agencies: Vec<Agency>,
+    /// Group phrases ("UBND các huyện, thị xã, thành phố") the registry of the plan's
+    /// province could not map to agencies: kept as written, to be mapped later.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmapped_groups: Vec<String>,
+    /// What the reader was unsure of, by line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PlanWarning>,
+}
+
+/// Something the reader of a plan was unsure of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanWarning {
+    /// 1-based line of the source.
+    pub line: usize,
+    pub message: String,
 }
 
 /// A Roman-numbered part of the plan.

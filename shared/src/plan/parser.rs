@@ -659,6 +659,9 @@ pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseEr
         tasks,
         reporting_rules,
         reporting,
+        new_agencies: Vec::new(),
+        unmapped_groups: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
