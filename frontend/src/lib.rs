@@ -253,9 +253,11 @@ fn saved_lang() -> Lang {
         .map_or(Lang::Vi, |tag| Lang::from_tag(&tag))
 }
 
-/// The browser's offset from UTC in minutes east (Việt Nam: 420).
+/// The offset times are shown in, in minutes east of UTC: Việt Nam's (UTC+7), whatever
+/// the device's zone, because the plans' deadlines and the reporting calendar are in
+/// Vietnam time and a time must read the same on every device.
 pub(crate) fn local_offset_minutes() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+    tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES
 }
 
 /// The current instant as RFC 3339.
