@@ -20,6 +20,7 @@ use crate::auth::hash_password;
 use crate::db::{Db, ExportError, ExportScope, ListingError, NewUser};
 use crate::error::AppError;
 use crate::export::{self, Format};
+use crate::import::{self, PlanSource};
 use crate::{AppState, Config, seed};
 
 /// The default database file, relative to the working directory.
@@ -130,11 +131,25 @@ enum ReportCommand {
 
 #[derive(Debug, Subcommand)]
 enum PlanCommand {
-    /// Print the parsed plan as JSON.
-    Parse { file: PathBuf },
-    /// Load a plan into the database (again: it is updated, not duplicated).
+    /// Print the parsed plan as JSON. FILE is a Word .docx or a text plan, told apart
+    /// by its content.
+    Parse {
+        file: PathBuf,
+        /// Print the text the parser reads instead (for a Word file, what it was
+        /// turned into: numbers as Word shows them, tables as pipe tables).
+        #[arg(long)]
+        text: bool,
+    },
+    /// Load a plan into the database (again: it is updated, not duplicated) and print
+    /// what changed. FILE is a Word .docx or a text plan, told apart by its content.
     Import {
         file: PathBuf,
+        /// Print what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the summary as one JSON document, for machines.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         db: DbArg,
     },
@@ -239,28 +254,59 @@ async fn run(command: Command) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         Command::Plan {
-            command: PlanCommand::Parse { file },
+            command: PlanCommand::Parse { file, text },
         } => {
-            let parsed = parse_file(&file)?;
+            if text {
+                let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+                let source =
+                    PlanSource::read(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+                print!("{}", source.text);
+                return Ok(());
+            }
+            let (_, parsed) = import::parse_file(&file)?;
             let json = serde_json::to_string_pretty(&parsed).map_err(|e| e.to_string())?;
             println!("{json}");
             Ok(())
         }
         Command::Plan {
-            command: PlanCommand::Import { file, db },
+            command:
+                PlanCommand::Import {
+                    file,
+                    dry_run,
+                    json,
+                    db,
+                },
         } => {
-            let parsed = parse_file(&file)?;
+            let (source, parsed) = import::parse_file(&file)?;
             let db = open_seeded(&db.db).await?;
-            let imported = db
-                .import_plan(parsed, plan::registry().to_vec())
-                .await
-                .map_err(|e| e.to_string())?;
-            let verb = if imported.created {
-                "imported"
+            let agencies = plan::registry().to_vec();
+            let summary = if dry_run {
+                db.preview_plan_import(parsed, agencies).await
             } else {
-                "updated"
-            };
-            println!("{verb} {} ({} tasks)", imported.code, imported.tasks);
+                db.import_plan(parsed, agencies).await
+            }
+            .map_err(|e| e.to_string())?;
+            if json {
+                let mut value = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
+                // Each warning also says where the file has it (a Word file's paragraph).
+                value["warnings"] = summary
+                    .warnings
+                    .iter()
+                    .map(|w| {
+                        serde_json::json!({
+                            "line": w.line,
+                            "place": source.place(w.line),
+                            "message": w.message,
+                        })
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", import::summary_text(&summary, &source));
+            }
             Ok(())
         }
         Command::User {
@@ -476,11 +522,6 @@ fn status_text(view: &ReportsView) -> String {
         );
     }
     out
-}
-
-fn parse_file(file: &Path) -> Result<plan::Plan, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    plan::parse_plan(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// Opens the database, seeding the built-in plan on first use.

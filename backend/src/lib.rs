@@ -6,6 +6,7 @@ pub mod cli;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod import;
 mod routes;
 pub mod seed;
 

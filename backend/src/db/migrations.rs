@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_reporting_cycle",
         include_str!("../../migrations/0004_reporting_cycle.sql"),
     ),
+    (
+        "0005_withdrawn_tasks",
+        include_str!("../../migrations/0005_withdrawn_tasks.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.

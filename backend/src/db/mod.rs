@@ -24,7 +24,9 @@ use tokio::sync::oneshot;
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
-pub use plans::{PlanImport, TaskRow};
+pub use plans::{
+    FieldChange, NewAgency, PlanImport, TaskBrief, TaskChange, TaskField, TaskRow, WithdrawnTask,
+};
 pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;
 pub use users::{NewUser, SessionUser};

@@ -1,26 +1,104 @@
 //! Plans and their tasks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
 use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, PlanCode, TaskNumber};
-use tiendo_shared::plan::{Agency, Plan};
+use tiendo_shared::plan::{Agency, Plan, PlanWarning, Task};
 use tiendo_shared::protocol::{
     AgencyParent, AgencyRef, PlanView, ReportDeadline, SectionView, TaskView,
 };
 
 use super::reports::{PlanCache, period_info};
-use super::users::{SessionUser, upsert_agencies};
+use super::users::{SessionUser, kind_code, upsert_agencies};
 use super::{Db, DbError, now_ms};
 
-/// What importing a plan did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What importing a plan did, or for a dry run would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanImport {
     pub code: PlanCode,
     /// False when a plan with this code was already there (it is updated in place).
     pub created: bool,
+    /// False for a dry run: everything was worked out, then rolled back.
+    pub applied: bool,
+    /// How many tasks the plan has.
     pub tasks: usize,
+    pub added: Vec<TaskBrief>,
+    /// Tasks an earlier import withdrew that the plan has again.
+    pub restored: Vec<TaskBrief>,
+    pub changed: Vec<TaskChange>,
+    /// Tasks the plan no longer has: kept, with what was recorded on them, and left
+    /// out of the plan devices are served.
+    pub withdrawn: Vec<WithdrawnTask>,
+    pub unchanged: usize,
+    /// Agencies the database did not have before.
+    pub new_agencies: Vec<NewAgency>,
+    /// Group phrases the plan's registry could not map, as written.
+    pub unmapped_groups: Vec<String>,
+    /// What the reader was unsure of, by line of the plan's text.
+    pub warnings: Vec<PlanWarning>,
+}
+
+/// A task, by number and title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskBrief {
+    pub number: TaskNumber,
+    pub title: String,
+}
+
+/// A task whose wording or assignment changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskChange {
+    pub number: TaskNumber,
+    pub title: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// What a task's field was and is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: TaskField,
+    pub before: String,
+    pub after: String,
+}
+
+/// The fields of a task an import compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskField {
+    Title,
+    Text,
+    Timeframe,
+    /// The lead agencies (as written, or as resolved when only those changed).
+    Lead,
+    Coordinating,
+}
+
+/// A task the revised plan no longer has, and what is attached to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawnTask {
+    pub number: TaskNumber,
+    pub title: String,
+    /// Progress updates recorded on it.
+    pub progress: usize,
+    /// Reports (of any period and agency) whose content mentions it.
+    pub reports: usize,
+}
+
+/// An agency an import adds to the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewAgency {
+    pub id: AgencyId,
+    pub name: String,
+    /// `department`, `district` …
+    pub kind: String,
+    /// Named by the plan (else it only came with the registry).
+    pub named: bool,
+    /// Created from the plan's wording, its kind inferred: for an administrator to
+    /// confirm, rename or merge.
+    pub from_plan: bool,
 }
 
 /// A task as the sync code needs it.
@@ -33,20 +111,43 @@ pub struct TaskRow {
 
 impl Db {
     /// Loads a parsed plan and the agencies it names, in one transaction. Importing the
-    /// same plan again updates it in place and never duplicates it.
+    /// same plan again updates it in place and never duplicates it: tasks are matched
+    /// by number, so what was recorded on them stays attached, and a task the plan no
+    /// longer has is withdrawn, never deleted.
     pub async fn import_plan(
         &self,
         plan: Plan,
         agencies: Vec<Agency>,
     ) -> Result<PlanImport, DbError> {
+        self.import(plan, agencies, true).await
+    }
+
+    /// What [`Db::import_plan`] would do, worked out in the same transaction and then
+    /// rolled back: nothing changes.
+    pub async fn preview_plan_import(
+        &self,
+        plan: Plan,
+        agencies: Vec<Agency>,
+    ) -> Result<PlanImport, DbError> {
+        self.import(plan, agencies, false).await
+    }
+
+    async fn import(
+        &self,
+        plan: Plan,
+        agencies: Vec<Agency>,
+        apply: bool,
+    ) -> Result<PlanImport, DbError> {
         let cache = self.plan_cache();
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            upsert_agencies(&tx, &agencies)?;
-            let result = import_plan(&tx, &plan)?;
-            tx.commit()?;
-            cache.clear();
-            Ok(result)
+            let summary = import_plan(&tx, &plan, &agencies, apply)?;
+            if apply {
+                tx.commit()?;
+                cache.clear();
+            }
+            // A dry run's transaction is dropped here, which rolls it back.
+            Ok(summary)
         })
         .await
     }
@@ -72,7 +173,180 @@ impl Db {
     }
 }
 
-fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
+/// A task as stored before an import.
+struct StoredTask {
+    id: i64,
+    number: String,
+    title: String,
+    body: String,
+    timeframe: String,
+    lead_text: String,
+    coordinating_text: String,
+    withdrawn: bool,
+    /// (id, name) in the plan's order.
+    lead: Vec<(String, String)>,
+    coordinating: Vec<(String, String)>,
+}
+
+fn stored_tasks(conn: &Connection, plan_id: i64) -> Result<Vec<StoredTask>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, number, title, body, timeframe, lead_text, coordinating_text, withdrawn
+         FROM tasks WHERE plan_id = ?1 ORDER BY position, id",
+    )?;
+    let mut tasks: Vec<StoredTask> = stmt
+        .query_map([plan_id], |row| {
+            Ok(StoredTask {
+                id: row.get(0)?,
+                number: row.get(1)?,
+                title: row.get(2)?,
+                body: row.get(3)?,
+                timeframe: row.get(4)?,
+                lead_text: row.get(5)?,
+                coordinating_text: row.get(6)?,
+                withdrawn: row.get(7)?,
+                lead: Vec::new(),
+                coordinating: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let index: HashMap<i64, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let mut stmt = conn.prepare(
+        "SELECT ta.task_id, ta.role, a.id, a.name FROM task_agencies ta
+         JOIN tasks t ON t.id = ta.task_id JOIN agencies a ON a.id = ta.agency_id
+         WHERE t.plan_id = ?1 ORDER BY ta.position",
+    )?;
+    let mut rows = stmt.query([plan_id])?;
+    while let Some(row) = rows.next()? {
+        let Some(&i) = index.get(&row.get::<_, i64>(0)?) else {
+            continue;
+        };
+        let role: String = row.get(1)?;
+        let agency = (row.get(2)?, row.get(3)?);
+        if role == "lead" {
+            tasks[i].lead.push(agency);
+        } else {
+            tasks[i].coordinating.push(agency);
+        }
+    }
+    Ok(tasks)
+}
+
+/// How a stored task differs from the plan's.
+fn task_changes(old: &StoredTask, new: &Task) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    for (field, before, after) in [
+        (TaskField::Title, &old.title, &new.title),
+        (TaskField::Text, &old.body, &new.text),
+        (TaskField::Timeframe, &old.timeframe, &new.timeframe_text),
+    ] {
+        if before != after {
+            changes.push(FieldChange {
+                field,
+                before: before.clone(),
+                after: after.clone(),
+            });
+        }
+    }
+    let roles = [
+        (
+            TaskField::Lead,
+            &old.lead_text,
+            &old.lead,
+            &new.lead_text,
+            &new.lead,
+        ),
+        (
+            TaskField::Coordinating,
+            &old.coordinating_text,
+            &old.coordinating,
+            &new.coordinating_text,
+            &new.coordinating,
+        ),
+    ];
+    for (field, old_text, old_agencies, new_text, new_agencies) in roles {
+        let same_agencies = old_agencies.len() == new_agencies.len()
+            && old_agencies
+                .iter()
+                .zip(new_agencies)
+                .all(|((id, _), a)| id == a.id.as_str());
+        if old_text == new_text && same_agencies {
+            continue;
+        }
+        let (before, after) = if old_text != new_text {
+            (old_text.clone(), new_text.clone())
+        } else {
+            let names = |names: Vec<&str>| names.join(", ");
+            (
+                names(old_agencies.iter().map(|(_, n)| n.as_str()).collect()),
+                names(new_agencies.iter().map(|a| a.name.as_str()).collect()),
+            )
+        };
+        changes.push(FieldChange {
+            field,
+            before,
+            after,
+        });
+    }
+    changes
+}
+
+fn import_plan(
+    conn: &Connection,
+    plan: &Plan,
+    registry: &[Agency],
+    apply: bool,
+) -> Result<PlanImport, DbError> {
+    let known: HashSet<String> = conn
+        .prepare("SELECT id FROM agencies")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let existing: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM plans WHERE code = ?1",
+            [plan.code.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let stored = match existing {
+        Some(id) => stored_tasks(conn, id)?,
+        None => Vec::new(),
+    };
+
+    // The registry's agencies are brought up to date; an agency created from the
+    // plan's wording is added only when the database does not have it yet.
+    upsert_agencies(conn, registry)?;
+    let created: Vec<Agency> = plan
+        .new_agencies
+        .iter()
+        .filter(|a| !known.contains(a.id.as_str()) && !registry.iter().any(|r| r.id == a.id))
+        .cloned()
+        .collect();
+    upsert_agencies(conn, &created)?;
+    let named: HashSet<&AgencyId> = plan
+        .tasks
+        .iter()
+        .flat_map(|t| t.lead.iter().chain(&t.coordinating))
+        .map(|a| &a.id)
+        .chain(
+            plan.reporting
+                .iter()
+                .filter_map(|r| r.consolidator.as_ref().map(|a| &a.id)),
+        )
+        .collect();
+    let mut new_agencies: Vec<NewAgency> = Vec::new();
+    for a in registry.iter().chain(&plan.new_agencies) {
+        if known.contains(a.id.as_str()) || new_agencies.iter().any(|n| n.id == a.id) {
+            continue;
+        }
+        new_agencies.push(NewAgency {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            kind: kind_code(a.kind),
+            named: named.contains(&a.id),
+            from_plan: plan.new_agencies.iter().any(|n| n.id == a.id),
+        });
+    }
+
     let document = serde_json::to_string(plan).map_err(|e| DbError::Corrupt(e.to_string()))?;
     let deadlines: Vec<ReportDeadline> = plan
         .reporting
@@ -90,13 +364,6 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
         .collect();
     let reporting =
         serde_json::to_string(&deadlines).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    let existing: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM plans WHERE code = ?1",
-            [plan.code.as_str()],
-            |row| row.get(0),
-        )
-        .optional()?;
     let plan_id = match existing {
         Some(id) => {
             conn.execute(
@@ -122,12 +389,40 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
             conn.last_insert_rowid()
         }
     };
+
+    let by_number: HashMap<&str, &StoredTask> =
+        stored.iter().map(|t| (t.number.as_str(), t)).collect();
+    let brief = |t: &Task| TaskBrief {
+        number: t.number.clone(),
+        title: t.title.clone(),
+    };
+    let (mut added, mut restored, mut changed, mut unchanged) =
+        (Vec::new(), Vec::new(), Vec::new(), 0);
+    for task in &plan.tasks {
+        match by_number.get(task.number.as_str()) {
+            None => added.push(brief(task)),
+            Some(old) if old.withdrawn => restored.push(brief(task)),
+            Some(old) => {
+                let changes = task_changes(old, task);
+                if changes.is_empty() {
+                    unchanged += 1;
+                } else {
+                    changed.push(TaskChange {
+                        number: task.number.clone(),
+                        title: task.title.clone(),
+                        changes,
+                    });
+                }
+            }
+        }
+    }
+
     let mut upsert_task = conn.prepare(
         "INSERT INTO tasks (plan_id, number, position, title, body, timeframe, lead_text, coordinating_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (plan_id, number) DO UPDATE SET position = excluded.position, title = excluded.title,
            body = excluded.body, timeframe = excluded.timeframe, lead_text = excluded.lead_text,
-           coordinating_text = excluded.coordinating_text
+           coordinating_text = excluded.coordinating_text, withdrawn = 0
          RETURNING id",
     )?;
     let mut clear_roles = conn.prepare("DELETE FROM task_agencies WHERE task_id = ?1")?;
@@ -155,10 +450,49 @@ fn import_plan(conn: &Connection, plan: &Plan) -> Result<PlanImport, DbError> {
             }
         }
     }
+
+    // Tasks the plan no longer has are withdrawn, whatever is attached to them: an
+    // offline device may still push progress on one, which then lands on it rather
+    // than being refused, and the task comes back as it was if a later revision has
+    // it again. Their lead and coordinating agencies stay, for the same reason.
+    let mut withdrawn = Vec::new();
+    let mut withdraw = conn.prepare("UPDATE tasks SET withdrawn = 1 WHERE id = ?1")?;
+    let mut progress = conn.prepare("SELECT COUNT(*) FROM progress_updates WHERE task_id = ?1")?;
+    let mut reports = conn.prepare(
+        "SELECT COUNT(DISTINCT r.period || '|' || r.scope || '|' || r.agency_id)
+         FROM report_events r, json_each(r.content, '$.tasks') t
+         WHERE r.plan_id = ?1 AND r.content IS NOT NULL AND json_extract(t.value, '$.task') = ?2",
+    )?;
+    for old in stored.iter().filter(|t| !t.withdrawn) {
+        if plan.tasks.iter().any(|t| t.number.as_str() == old.number) {
+            continue;
+        }
+        withdraw.execute([old.id])?;
+        let count = |stmt: &mut rusqlite::Statement<'_>, p: &[&dyn rusqlite::ToSql]| {
+            stmt.query_row(p, |row| row.get::<_, i64>(0))
+                .map(|n| n as usize)
+        };
+        withdrawn.push(WithdrawnTask {
+            number: TaskNumber::parse(&old.number).map_err(|e| DbError::Corrupt(e.to_string()))?,
+            title: old.title.clone(),
+            progress: count(&mut progress, &[&old.id])?,
+            reports: count(&mut reports, &[&plan_id, &old.number])?,
+        });
+    }
+
     Ok(PlanImport {
         code: plan.code.clone(),
         created: existing.is_none(),
+        applied: apply,
         tasks: plan.tasks.len(),
+        added,
+        restored,
+        changed,
+        withdrawn,
+        unchanged,
+        new_agencies,
+        unmapped_groups: plan.unmapped_groups.clone(),
+        warnings: plan.warnings.clone(),
     })
 }
 
@@ -259,7 +593,7 @@ fn plan_view(
     let mut stmt = conn.prepare(
         "SELECT ta.task_id, ta.role, a.id, a.name FROM task_agencies ta
          JOIN tasks t ON t.id = ta.task_id JOIN agencies a ON a.id = ta.agency_id
-         WHERE t.plan_id = ?1 ORDER BY ta.position",
+         WHERE t.plan_id = ?1 AND t.withdrawn = 0 ORDER BY ta.position",
     )?;
     let mut rows = stmt.query([plan_id])?;
     while let Some(row) = rows.next()? {
@@ -280,7 +614,7 @@ fn plan_view(
 
     let mut stmt = conn.prepare(
         "SELECT id, number, title, body, timeframe, lead_text, coordinating_text
-         FROM tasks WHERE plan_id = ?1 ORDER BY position",
+         FROM tasks WHERE plan_id = ?1 AND withdrawn = 0 ORDER BY position",
     )?;
     type Row = (i64, String, String, String, String, String, String);
     let raw: Vec<Row> = stmt

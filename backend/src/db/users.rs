@@ -248,7 +248,7 @@ pub(super) fn upsert_agencies(conn: &Connection, agencies: &[Agency]) -> Result<
 }
 
 /// The kind's wire name (`department`, `district` …), as stored.
-fn kind_code(kind: AgencyKind) -> String {
+pub(super) fn kind_code(kind: AgencyKind) -> String {
     serde_json::to_value(kind)
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))
