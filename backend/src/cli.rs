@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use tiendo_shared::date::{Date, date_of, format_dmy_hm, parse_rfc3339};
 use tiendo_shared::ids::{AgencyId, PlanCode};
 use tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
-use tiendo_shared::plan::{self, Period};
+use tiendo_shared::plan::Period;
 use tiendo_shared::protocol::Role;
 use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
@@ -279,7 +279,7 @@ async fn run(command: Command) -> Result<(), String> {
         } => {
             let (source, parsed) = import::parse_file(&file)?;
             let db = open_seeded(&db.db).await?;
-            let agencies = plan::registry().to_vec();
+            let agencies = import::registry_agencies(&parsed.province);
             let summary = if dry_run {
                 db.preview_plan_import(parsed, agencies).await
             } else {
@@ -360,10 +360,7 @@ async fn run(command: Command) -> Result<(), String> {
                     db,
                 },
         } => {
-            let plan = PlanCode::parse(&plan).map_err(|e| format!("--plan {plan:?}: {e}"))?;
-            let period = Period::parse(&period).ok_or_else(|| {
-                format!("--period {period:?}: expected H1-2019, Y-2019 or Q1-2019 … Q4-2019")
-            })?;
+            let (plan, period) = plan_and_period(&plan, &period)?;
             let as_of = match as_of {
                 Some(text) => Date::parse_iso(&text)
                     .map_err(|e| format!("--as-of {text:?}: {e} (expected YYYY-MM-DD)"))?,
@@ -401,10 +398,7 @@ async fn run(command: Command) -> Result<(), String> {
                     db,
                 },
         } => {
-            let plan = PlanCode::parse(&plan).map_err(|e| format!("--plan {plan:?}: {e}"))?;
-            let period = Period::parse(&period).ok_or_else(|| {
-                format!("--period {period:?}: expected H1-2019, Y-2019 or Q1-2019 … Q4-2019")
-            })?;
+            let (plan, period) = plan_and_period(&plan, &period)?;
             let format = Format::parse(&format)
                 .ok_or_else(|| format!("--format {format:?}: expected docx, xlsx or csv"))?;
             let scope = match &agency {
@@ -463,6 +457,15 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The `--plan` and `--period` arguments, read.
+fn plan_and_period(plan: &str, period: &str) -> Result<(PlanCode, Period), String> {
+    let code = PlanCode::parse(plan).map_err(|e| format!("--plan {plan:?}: {e}"))?;
+    let period = Period::parse(period).ok_or_else(|| {
+        format!("--period {period:?}: expected H1-2019, Y-2019 or Q1-2019 … Q4-2019")
+    })?;
+    Ok((code, period))
 }
 
 /// The listing as a person reads it, in Vietnamese.

@@ -7,7 +7,7 @@ pub mod docx;
 use std::fmt::Write;
 use std::path::Path;
 
-use tiendo_shared::plan::{self, Plan};
+use tiendo_shared::plan::{self, Plan, Registry};
 
 use crate::db::{PlanImport, TaskField};
 
@@ -120,10 +120,41 @@ fn decode_text(bytes: &[u8]) -> Option<String> {
 
 /// Reads a plan file and parses it. Errors name the file and, for a parse error, the
 /// line (of a text plan) or the paragraph or table row (of a Word document).
+/// The registries that ship with the app (`seed/registries/*.json`): the importer
+/// reads a plan with the one of its province.
+pub fn registries() -> &'static [Registry] {
+    static REGISTRIES: std::sync::OnceLock<Vec<Registry>> = std::sync::OnceLock::new();
+    REGISTRIES.get_or_init(|| {
+        [
+            include_str!("../../../seed/registries/kon-tum.json"),
+            include_str!("../../../seed/registries/quang-tri.json"),
+        ]
+        .into_iter()
+        .filter_map(|json| match Registry::from_json(json) {
+            Ok(registry) => Some(registry),
+            Err(e) => {
+                // Covered by a test: a shipped registry always reads.
+                tracing::error!(error = %e, "a shipped registry does not read");
+                None
+            }
+        })
+        .collect()
+    })
+}
+
+/// The agencies of the shipped registry of `province` (none when there is none).
+pub fn registry_agencies(province: &str) -> Vec<tiendo_shared::plan::Agency> {
+    registries()
+        .iter()
+        .find(|r| r.is_for(province))
+        .map(|r| r.agencies().to_vec())
+        .unwrap_or_default()
+}
+
 pub fn parse_file(file: &Path) -> Result<(PlanSource, Plan), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let source = PlanSource::read(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
-    let plan = plan::parse_plan(&source.text).map_err(|e| {
+    let plan = plan::parse_plan_in(&source.text, registries()).map_err(|e| {
         format!(
             "{}: {}: expected {}",
             file.display(),
@@ -255,6 +286,14 @@ fn clip(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_shipped_registry_reads() {
+        assert_eq!(registries().len(), 2);
+        assert!(!registry_agencies("Kon Tum").is_empty());
+        assert!(!registry_agencies("Quảng Trị").is_empty());
+        assert!(registry_agencies("Lào Cai").is_empty());
+    }
 
     #[test]
     fn the_format_comes_from_the_bytes() {

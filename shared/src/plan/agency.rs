@@ -1,16 +1,23 @@
-//! The agency registry: who can be named in a plan, under which names, and what the
-//! group phrases ("các cơ quan, đơn vị, địa phương", "UBND các huyện, thành phố" …)
-//! stand for.
+//! The agency registry: who one province's plans can name, under which names, and what
+//! the group phrases ("các cơ quan, đơn vị, địa phương", "UBND các huyện, thành phố" …)
+//! stand for there.
+//!
+//! A registry is data: one file per province (`seed/registries/*.json`, described in
+//! `seed/registries/README.md`), read with [`Registry::from_json`]. The group phrases
+//! are language and live here; which agencies a group covers comes from the registry's
+//! own agencies (their kind and border flag, or the file's `groups`), so a group never
+//! reaches into another province.
 //!
 //! Ids are stable slugs that accounts and stored progress refer to; names are matched
 //! after folding (see `fold`), so spelling and diacritic variants resolve to the same
 //! agency. Agencies outside the province are kept and marked `external`.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::fold::{Word, folded_words, words};
+use super::fold::{Word, fold, folded_words, words};
 use crate::ids::AgencyId;
 
 /// What sort of body an agency is.
@@ -19,9 +26,10 @@ use crate::ids::AgencyId;
 pub enum AgencyKind {
     /// A provincial department or board (sở, ban, ngành), or a unit under one.
     Department,
-    /// A district or city people's committee (UBND huyện, thành phố).
+    /// A district or city people's committee (UBND huyện, thị xã, thành phố).
     District,
-    /// A commune people's committee (UBND xã), under its district.
+    /// A commune people's committee (UBND xã, phường, đặc khu, thị trấn): under its
+    /// district before 2025, the level below the province since.
     Commune,
     /// A provincial newspaper, broadcaster or other press body.
     Press,
@@ -53,7 +61,8 @@ pub struct Agency {
     /// A district on the national border.
     #[serde(default)]
     pub border: bool,
-    /// Other names it goes by, besides `name` and `short_name`.
+    /// Other names it goes by, besides `name` and `short_name`: abbreviations and
+    /// former names.
     #[serde(default)]
     pub aliases: Vec<String>,
 }
@@ -77,16 +86,24 @@ pub enum Group {
     /// "các huyện biên giới": the border districts (or those the plan lists after the
     /// phrase in brackets).
     BorderDistricts,
+    /// "UBND các xã, phường, đặc khu": the communes (since 2025, the level below the
+    /// province).
+    Communes,
+    /// Another phrase for a set of bodies ("các doanh nghiệp, tổ chức liên quan"):
+    /// kept as written, standing for nobody until an administrator maps it.
+    Other,
 }
 
 impl Group {
-    pub const ALL: [Group; 6] = [
+    /// The groups that have phrases.
+    pub const ALL: [Group; 7] = [
         Group::AllLocal,
         Group::AgenciesAndUnits,
         Group::Press,
         Group::Departments,
         Group::Districts,
         Group::BorderDistricts,
+        Group::Communes,
     ];
 
     /// The phrases that name the group. Phrases are matched folded, so diacritics and
@@ -120,6 +137,10 @@ impl Group {
                 "ủy ban nhân dân các huyện, thành phố",
                 "ubnd các huyện, tp",
                 "ubnd các huyện, thị xã, thành phố",
+                "ủy ban nhân dân các huyện, thị xã, thành phố",
+                "ubnd các huyện, thị xã, tp",
+                "ubnd các huyện",
+                "ủy ban nhân dân các huyện",
                 "các huyện, thị xã, thành phố",
                 "các huyện, thành phố",
                 "các địa phương",
@@ -131,9 +152,24 @@ impl Group {
                 "các huyện biên giới",
                 "các huyện có biên giới",
             ],
+            Group::Communes => &[
+                "ubnd các xã, phường, đặc khu",
+                "ủy ban nhân dân các xã, phường, đặc khu",
+                "ubnd các xã, phường, thị trấn",
+                "ủy ban nhân dân các xã, phường, thị trấn",
+                "ubnd các xã, phường",
+                "ủy ban nhân dân các xã, phường",
+                "các xã, phường, đặc khu",
+                "các xã, phường, thị trấn",
+                "các xã, phường",
+                "ubnd cấp xã",
+                "ủy ban nhân dân cấp xã",
+            ],
+            Group::Other => &[],
         }
     }
 
+    /// Whether the group covers `agency` by its kind and flags alone.
     fn covers(self, agency: &Agency) -> bool {
         if agency.external {
             return false;
@@ -154,13 +190,24 @@ impl Group {
             Group::Departments => agency.kind == AgencyKind::Department,
             Group::Districts => agency.kind == AgencyKind::District,
             Group::BorderDistricts => agency.kind == AgencyKind::District && agency.border,
+            Group::Communes => agency.kind == AgencyKind::Commune,
+            Group::Other => false,
         }
+    }
+
+    /// Groups of people's committees below the province, whose bracketed lists
+    /// ("các huyện biên giới (Hướng Hóa, Đakrông)") are bare place names.
+    pub(crate) fn is_places(self) -> bool {
+        matches!(
+            self,
+            Group::Districts | Group::BorderDistricts | Group::Communes
+        )
     }
 }
 
 /// What a registry phrase stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     Agency(usize),
     Group(Group),
 }
@@ -168,431 +215,190 @@ enum Target {
 /// The agencies one province's plans can name.
 #[derive(Debug, Clone)]
 pub struct Registry {
+    /// "Kon Tum"; empty for a registry that applies to any plan.
+    province: String,
     agencies: Vec<Agency>,
+    /// Groups whose members the registry lists rather than leaving to kinds and flags.
+    listed: Vec<(Group, Vec<AgencyId>)>,
     /// Every name and group phrase as folded words, longest first.
     phrases: Vec<(Vec<String>, Target)>,
+    /// Folded words that may follow a name without changing whom it names.
+    suffixes: Vec<Vec<String>>,
 }
 
-/// An agency of the Kon Tum table, before its id is checked.
-struct Def {
-    id: &'static str,
-    name: &'static str,
-    short: &'static str,
-    kind: AgencyKind,
-    parent: Option<&'static str>,
-    aliases: &'static [&'static str],
-}
+/// Folded words after a name that say "those concerned".
+pub(crate) const RELATED_SUFFIXES: [&[&str]; 2] = [&["co", "lien", "quan"], &["lien", "quan"]];
 
-const fn def(
-    id: &'static str,
-    name: &'static str,
-    short: &'static str,
-    kind: AgencyKind,
-    aliases: &'static [&'static str],
-) -> Def {
-    Def {
-        id,
-        name,
-        short,
-        kind,
-        parent: None,
-        aliases,
-    }
-}
-
-const fn sub(
-    id: &'static str,
-    name: &'static str,
-    short: &'static str,
-    kind: AgencyKind,
-    parent: &'static str,
-    aliases: &'static [&'static str],
-) -> Def {
-    Def {
-        id,
-        name,
-        short,
-        kind,
-        parent: Some(parent),
-        aliases,
-    }
-}
-
-use AgencyKind::{ArmedForces, Central, Commune, Department, District, Party, Press};
-
-/// Kon Tum's agencies. Ids are part of the data model: never rename one.
-const KON_TUM: &[Def] = &[
-    def(
-        "so-tttt",
-        "Sở Thông tin và Truyền thông",
-        "Sở TT&TT",
-        Department,
-        &["Sở TTTT", "Sở Thông tin - Truyền thông"],
-    ),
-    def(
-        "so-vhttdl",
-        "Sở Văn hóa, Thể thao và Du lịch",
-        "Sở VHTTDL",
-        Department,
-        &["Sở VH-TT&DL", "Sở VHTT&DL", "Sở VH, TT&DL"],
-    ),
-    def("so-ngoai-vu", "Sở Ngoại vụ", "Sở NgV", Department, &[]),
-    def(
-        "so-khdt",
-        "Sở Kế hoạch và Đầu tư",
-        "Sở KH&ĐT",
-        Department,
-        &["Sở KHĐT", "Sở Kế hoạch - Đầu tư"],
-    ),
-    def("so-cong-thuong", "Sở Công Thương", "Sở CT", Department, &[]),
-    def("so-tu-phap", "Sở Tư pháp", "Sở TP", Department, &[]),
-    def("so-noi-vu", "Sở Nội vụ", "Sở NV", Department, &[]),
-    sub(
-        "ban-ton-giao",
-        "Ban Tôn giáo tỉnh",
-        "Ban Tôn giáo",
-        Department,
-        "so-noi-vu",
-        &["Ban Tôn giáo (Sở Nội vụ)"],
-    ),
-    def(
-        "so-gddt",
-        "Sở Giáo dục và Đào tạo",
-        "Sở GD&ĐT",
-        Department,
-        &["Sở GDĐT"],
-    ),
-    def("so-tai-chinh", "Sở Tài chính", "Sở TC", Department, &[]),
-    def("so-y-te", "Sở Y tế", "Sở YT", Department, &[]),
-    def(
-        "so-nnptnt",
-        "Sở Nông nghiệp và Phát triển nông thôn",
-        "Sở NN&PTNT",
-        Department,
-        &["Sở NNPTNT"],
-    ),
-    def(
-        "so-tnmt",
-        "Sở Tài nguyên và Môi trường",
-        "Sở TN&MT",
-        Department,
-        &["Sở TNMT"],
-    ),
-    def(
-        "so-ldtbxh",
-        "Sở Lao động - Thương binh và Xã hội",
-        "Sở LĐ-TB&XH",
-        Department,
-        &["Sở LĐTBXH"],
-    ),
-    def(
-        "so-gtvt",
-        "Sở Giao thông vận tải",
-        "Sở GTVT",
-        Department,
-        &[],
-    ),
-    def("so-xay-dung", "Sở Xây dựng", "Sở XD", Department, &[]),
-    def(
-        "so-khcn",
-        "Sở Khoa học và Công nghệ",
-        "Sở KH&CN",
-        Department,
-        &["Sở KHCN"],
-    ),
-    def(
-        "ban-dan-toc",
-        "Ban Dân tộc tỉnh",
-        "Ban Dân tộc",
-        Department,
-        &[],
-    ),
-    def(
-        "ban-ql-kkt",
-        "Ban Quản lý Khu kinh tế tỉnh",
-        "Ban QL KKT",
-        Department,
-        &[
-            "Ban QL Khu kinh tế tỉnh",
-            "Ban QLKKT",
-            "Ban Quản lý Khu kinh tế",
-        ],
-    ),
-    def(
-        "van-phong-ubnd",
-        "Văn phòng UBND tỉnh",
-        "VP UBND tỉnh",
-        Department,
-        &["Văn phòng Ủy ban nhân dân tỉnh"],
-    ),
-    def("bao-kon-tum", "Báo Kon Tum", "Báo Kon Tum", Press, &[]),
-    def(
-        "dai-ptth",
-        "Đài Phát thanh - Truyền hình tỉnh",
-        "Đài PT-TH tỉnh",
-        Press,
-        &["Đài PTTH tỉnh", "Đài Phát thanh và Truyền hình tỉnh"],
-    ),
-    def("cong-an", "Công an tỉnh", "CA tỉnh", ArmedForces, &[]),
-    def(
-        "bchqs",
-        "Bộ Chỉ huy Quân sự tỉnh",
-        "Bộ CHQS tỉnh",
-        ArmedForces,
-        &["BCHQS tỉnh", "Bộ Chỉ huy quân sự"],
-    ),
-    def(
-        "bdbp",
-        "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
-        "BĐBP tỉnh",
-        ArmedForces,
-        &[
-            "Bộ Chỉ huy Biên phòng tỉnh",
-            "Bộ Chỉ huy BĐBP tỉnh",
-            "BCH BĐBP tỉnh",
-            "Bộ đội Biên phòng tỉnh",
-            "Bộ Chỉ huy Bộ đội Biên phòng",
-            "Bộ Chỉ huy Biên phòng",
-            "BĐBP",
-        ],
-    ),
-    sub(
-        "bdbp-don-bo-y",
-        "Đồn Biên phòng Cửa khẩu quốc tế Bờ Y",
-        "Đồn BP CKQT Bờ Y",
-        ArmedForces,
-        "bdbp",
-        &[
-            "Đồn Biên phòng CKQT Bờ Y",
-            "Đồn BP Bờ Y",
-            "Đồn Biên phòng Bờ Y",
-        ],
-    ),
-    sub(
-        "bdbp-don-dak-nhoong",
-        "Đồn Biên phòng Đăk Nhoong",
-        "Đồn BP Đăk Nhoong",
-        ArmedForces,
-        "bdbp",
-        &["Đồn BP Đăk Nhoong"],
-    ),
-    sub(
-        "bdbp-don-dak-long",
-        "Đồn Biên phòng Đăk Long",
-        "Đồn BP Đăk Long",
-        ArmedForces,
-        "bdbp",
-        &["Đồn BP Đăk Long"],
-    ),
-    sub(
-        "bdbp-don-mo-rai",
-        "Đồn Biên phòng Mô Rai",
-        "Đồn BP Mô Rai",
-        ArmedForces,
-        "bdbp",
-        &["Đồn BP Mô Rai"],
-    ),
-    sub(
-        "bdbp-don-ia-dal",
-        "Đồn Biên phòng Ia Đal",
-        "Đồn BP Ia Đal",
-        ArmedForces,
-        "bdbp",
-        &["Đồn BP Ia Đal"],
-    ),
-    def(
-        "ban-tuyen-giao",
-        "Ban Tuyên giáo Tỉnh ủy",
-        "BTG Tỉnh ủy",
-        Party,
-        &["Ban Tuyên giáo"],
-    ),
-    def(
-        "ban-dan-van",
-        "Ban Dân vận Tỉnh ủy",
-        "BDV Tỉnh ủy",
-        Party,
-        &[],
-    ),
-    def(
-        "bo-tttt",
-        "Bộ Thông tin và Truyền thông",
-        "Bộ TT&TT",
-        Central,
-        &["Bộ TTTT"],
-    ),
-    sub(
-        "cuc-ttdn",
-        "Cục Thông tin đối ngoại",
-        "Cục TTĐN",
-        Central,
-        "bo-tttt",
-        &["Cục Thông tin đối ngoại (Bộ TT&TT)", "Cục TTĐN"],
-    ),
-    def("bo-ngoai-giao", "Bộ Ngoại giao", "BNG", Central, &[]),
-    def(
-        "ubnd-tp-kon-tum",
-        "UBND thành phố Kon Tum",
-        "UBND TP Kon Tum",
-        District,
-        &["thành phố Kon Tum", "TP Kon Tum", "TP. Kon Tum"],
-    ),
-    def(
-        "ubnd-dak-ha",
-        "UBND huyện Đăk Hà",
-        "UBND Đăk Hà",
-        District,
-        &["huyện Đăk Hà", "Đăk Hà"],
-    ),
-    def(
-        "ubnd-dak-to",
-        "UBND huyện Đăk Tô",
-        "UBND Đăk Tô",
-        District,
-        &["huyện Đăk Tô", "Đăk Tô"],
-    ),
-    def(
-        "ubnd-ngoc-hoi",
-        "UBND huyện Ngọc Hồi",
-        "UBND Ngọc Hồi",
-        District,
-        &["huyện Ngọc Hồi", "Ngọc Hồi"],
-    ),
-    def(
-        "ubnd-dak-glei",
-        "UBND huyện Đăk Glei",
-        "UBND Đăk Glei",
-        District,
-        &["huyện Đăk Glei", "Đăk Glei"],
-    ),
-    def(
-        "ubnd-sa-thay",
-        "UBND huyện Sa Thầy",
-        "UBND Sa Thầy",
-        District,
-        &["huyện Sa Thầy", "Sa Thầy"],
-    ),
-    def(
-        "ubnd-kon-ray",
-        "UBND huyện Kon Rẫy",
-        "UBND Kon Rẫy",
-        District,
-        &["huyện Kon Rẫy", "Kon Rẫy"],
-    ),
-    def(
-        "ubnd-kon-plong",
-        "UBND huyện Kon Plông",
-        "UBND Kon Plông",
-        District,
-        &["huyện Kon Plông", "Kon Plông"],
-    ),
-    def(
-        "ubnd-tu-mo-rong",
-        "UBND huyện Tu Mơ Rông",
-        "UBND Tu Mơ Rông",
-        District,
-        &["huyện Tu Mơ Rông", "Tu Mơ Rông"],
-    ),
-    def(
-        "ubnd-ia-hdrai",
-        "UBND huyện Ia H'Drai",
-        "UBND Ia H'Drai",
-        District,
-        &["huyện Ia H'Drai", "Ia H'Drai"],
-    ),
-    sub(
-        "ubnd-xa-bo-y",
-        "UBND xã Bờ Y",
-        "UBND xã Bờ Y",
-        Commune,
-        "ubnd-ngoc-hoi",
-        &["xã Bờ Y"],
-    ),
-    sub(
-        "ubnd-xa-mo-rai",
-        "UBND xã Mô Rai",
-        "UBND xã Mô Rai",
-        Commune,
-        "ubnd-sa-thay",
-        &["xã Mô Rai"],
-    ),
-    sub(
-        "ubnd-xa-dak-nhoong",
-        "UBND xã Đăk Nhoong",
-        "UBND xã Đăk Nhoong",
-        Commune,
-        "ubnd-dak-glei",
-        &["xã Đăk Nhoong"],
-    ),
-];
-
-/// The border districts of Kon Tum (on the borders with Laos and Cambodia).
-const KON_TUM_BORDER: [&str; 4] = [
-    "ubnd-sa-thay",
-    "ubnd-ngoc-hoi",
-    "ubnd-dak-glei",
-    "ubnd-ia-hdrai",
-];
+/// Kon Tum's registry file, compiled in.
+const KON_TUM_JSON: &str = include_str!("../../../seed/registries/kon-tum.json");
 
 /// The registry of Kon Tum's agencies, built once.
 pub fn registry() -> &'static [Agency] {
     Registry::kon_tum().agencies()
 }
 
-/// Folded words that may follow a name without changing whom it names.
-const PROVINCE_SUFFIXES: [&[&str]; 4] = [
-    &["cua", "tinh"],
-    &["tinh", "kon", "tum"],
-    &["tinh"],
-    &["kon", "tum"],
-];
+/// A registry file (`seed/registries/*.json`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryFile {
+    #[serde(default)]
+    #[allow(dead_code)]
+    about: String,
+    province: String,
+    agencies: Vec<AgencyEntry>,
+    #[serde(default)]
+    groups: BTreeMap<String, Vec<String>>,
+}
 
-/// Folded words after a name that say "those concerned".
-const RELATED_SUFFIXES: [&[&str]; 2] = [&["co", "lien", "quan"], &["lien", "quan"]];
+/// One agency of a registry file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgencyEntry {
+    id: String,
+    name: String,
+    short_name: String,
+    kind: AgencyKind,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    external: Option<bool>,
+    #[serde(default)]
+    border: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: String,
+}
+
+/// Compares province names: folded, letters and digits only ("Thừa Thiên - Huế" is
+/// "Thừa Thiên Huế").
+pub(crate) fn province_key(name: &str) -> String {
+    fold(name).chars().filter(|c| c.is_alphanumeric()).collect()
+}
 
 impl Registry {
-    /// Kon Tum's registry.
+    /// Kon Tum's registry, from `seed/registries/kon-tum.json`.
     pub fn kon_tum() -> &'static Registry {
         static KON_TUM_REGISTRY: OnceLock<Registry> = OnceLock::new();
         KON_TUM_REGISTRY.get_or_init(|| {
-            let agencies = KON_TUM
-                .iter()
-                .filter_map(|d| {
-                    Some(Agency {
-                        id: AgencyId::parse(d.id).ok()?,
-                        name: d.name.to_owned(),
-                        short_name: d.short.to_owned(),
-                        kind: d.kind,
-                        parent: match d.parent {
-                            Some(p) => Some(AgencyId::parse(p).ok()?),
-                            None => None,
-                        },
-                        external: d.kind == Central,
-                        border: KON_TUM_BORDER.contains(&d.id),
-                        aliases: d.aliases.iter().map(|a| (*a).to_owned()).collect(),
-                    })
-                })
-                .collect();
-            Registry::new(agencies)
+            Registry::from_json(KON_TUM_JSON)
+                .unwrap_or_else(|e| panic!("seed/registries/kon-tum.json: {e}"))
         })
     }
 
-    /// A registry of the given agencies (another province's, or a test's).
+    /// Reads a registry file (the format of `seed/registries/README.md`). The error
+    /// names the problem: the JSON position, or the agency and field at fault.
+    pub fn from_json(text: &str) -> Result<Registry, String> {
+        let file: RegistryFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if file.province.trim().is_empty() {
+            return Err("“province” is empty: name the province, as “Kon Tum”".into());
+        }
+        let mut agencies: Vec<Agency> = Vec::with_capacity(file.agencies.len());
+        for (k, e) in file.agencies.into_iter().enumerate() {
+            let at = || format!("agency {} (“{}”)", k + 1, e.id);
+            let id = AgencyId::parse(&e.id).map_err(|_| {
+                format!(
+                    "{}: “id” must be lowercase ASCII words joined by “-”, at most 64 characters",
+                    at()
+                )
+            })?;
+            if agencies.iter().any(|a| a.id == id) {
+                return Err(format!("{}: the id “{id}” is used twice", at()));
+            }
+            if e.name.trim().is_empty() || e.short_name.trim().is_empty() {
+                return Err(format!(
+                    "{}: “name” and “short_name” must not be empty",
+                    at()
+                ));
+            }
+            let parent = match &e.parent {
+                None => None,
+                Some(p) => Some(
+                    AgencyId::parse(p)
+                        .map_err(|_| format!("{}: “parent” is not an agency id: “{p}”", at()))?,
+                ),
+            };
+            agencies.push(Agency {
+                id,
+                name: e.name.trim().to_owned(),
+                short_name: e.short_name.trim().to_owned(),
+                kind: e.kind,
+                parent,
+                external: e.external.unwrap_or(e.kind == AgencyKind::Central),
+                border: e.border,
+                aliases: e.aliases.iter().map(|a| a.trim().to_owned()).collect(),
+            });
+        }
+        for a in &agencies {
+            if let Some(p) = &a.parent
+                && !agencies.iter().any(|b| &b.id == p)
+            {
+                return Err(format!(
+                    "agency “{}”: its parent “{p}” is not in the registry",
+                    a.id
+                ));
+            }
+        }
+        let mut listed = Vec::new();
+        for (name, members) in file.groups {
+            let group: Group = serde_json::from_value(serde_json::Value::String(name.clone()))
+                .ok()
+                .filter(|g| *g != Group::Other)
+                .ok_or_else(|| {
+                    format!(
+                        "groups: “{name}” is not a group; expected one of all_local, agencies_and_units, press, departments, districts, border_districts, communes"
+                    )
+                })?;
+            let mut ids = Vec::new();
+            for m in members {
+                let id = AgencyId::parse(&m)
+                    .ok()
+                    .filter(|id| agencies.iter().any(|a| &a.id == id))
+                    .ok_or_else(|| {
+                        format!(
+                            "groups: “{name}” lists “{m}”, which is not an agency of the registry"
+                        )
+                    })?;
+                ids.push(id);
+            }
+            listed.push((group, ids));
+        }
+        let registry = Registry::build(file.province.trim(), agencies, listed);
+        registry.check_names()?;
+        registry.check_parents()?;
+        Ok(registry)
+    }
+
+    /// A registry of the given agencies that applies to a plan of any province (a
+    /// test's, or agencies gathered elsewhere).
     pub fn new(agencies: Vec<Agency>) -> Registry {
+        Registry::build("", agencies, Vec::new())
+    }
+
+    /// A registry of `province`'s agencies (from the database, say).
+    pub fn for_province(province: &str, agencies: Vec<Agency>) -> Registry {
+        Registry::build(province.trim(), agencies, Vec::new())
+    }
+
+    /// A province nobody has described yet: every agency its plans name is new, and
+    /// its group phrases stay unmapped.
+    pub fn empty(province: &str) -> Registry {
+        Registry::for_province(province, Vec::new())
+    }
+
+    fn build(
+        province: &str,
+        agencies: Vec<Agency>,
+        listed: Vec<(Group, Vec<AgencyId>)>,
+    ) -> Registry {
         let mut phrases: Vec<(Vec<String>, Target)> = Vec::new();
         for (i, a) in agencies.iter().enumerate() {
-            let names = [a.name.as_str(), a.short_name.as_str()]
-                .into_iter()
-                .chain(a.aliases.iter().map(String::as_str));
-            for name in names {
+            for name in names_of(a) {
                 let w = folded_words(name);
                 if w.first().map(String::as_str) == Some("ubnd") {
-                    let mut long = vec![
-                        "uy".to_owned(),
-                        "ban".to_owned(),
-                        "nhan".to_owned(),
-                        "dan".to_owned(),
-                    ];
+                    let mut long: Vec<String> =
+                        ["uy", "ban", "nhan", "dan"].map(str::to_owned).to_vec();
                     long.extend(w[1..].iter().cloned());
                     phrases.push((long, Target::Agency(i)));
                 }
@@ -607,7 +413,75 @@ impl Registry {
         phrases.retain(|(w, _)| !w.is_empty());
         phrases.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         phrases.dedup();
-        Registry { agencies, phrases }
+        let own = folded_words(province);
+        let mut suffixes: Vec<Vec<String>> = vec![vec!["cua".into(), "tinh".into()]];
+        if !own.is_empty() {
+            let mut t = vec!["tinh".to_owned()];
+            t.extend(own.iter().cloned());
+            suffixes.push(t);
+        }
+        suffixes.push(vec!["tinh".into()]);
+        if !own.is_empty() {
+            suffixes.push(own);
+        }
+        Registry {
+            province: province.to_owned(),
+            agencies,
+            listed,
+            phrases,
+            suffixes,
+        }
+    }
+
+    /// Refuses a name or alias given to two agencies.
+    fn check_names(&self) -> Result<(), String> {
+        for (i, (words, target)) in self.phrases.iter().enumerate() {
+            for (other, other_target) in &self.phrases[i + 1..] {
+                if words == other && target != other_target {
+                    let who = |t: &Target| match t {
+                        Target::Agency(k) => format!("agency “{}”", self.agencies[*k].id),
+                        Target::Group(g) => format!("the group phrase of {g:?}"),
+                    };
+                    return Err(format!(
+                        "the name “{}” is given to both {} and {}",
+                        words.join(" "),
+                        who(target),
+                        who(other_target)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an agency that is its own ancestor.
+    fn check_parents(&self) -> Result<(), String> {
+        for a in &self.agencies {
+            let mut seen = vec![&a.id];
+            let mut current = a.parent.as_ref();
+            while let Some(p) = current {
+                if seen.contains(&p) {
+                    return Err(format!(
+                        "agency “{}”: its parents go round in a circle",
+                        a.id
+                    ));
+                }
+                seen.push(p);
+                current = self.get(p).and_then(|b| b.parent.as_ref());
+            }
+        }
+        Ok(())
+    }
+
+    /// The province the registry describes ("Kon Tum"); empty when it applies to any.
+    pub fn province(&self) -> &str {
+        &self.province
+    }
+
+    /// Whether this is the registry of `province`, compared without diacritics, case
+    /// or spaces. A registry with no province is for any.
+    pub fn is_for(&self, province: &str) -> bool {
+        self.province.is_empty() || province_key(&self.province) == province_key(province)
     }
 
     pub fn agencies(&self) -> &[Agency] {
@@ -620,7 +494,8 @@ impl Registry {
     }
 
     /// The agency a name stands for, whatever its spelling: "Bộ Chỉ huy Biên phòng
-    /// tỉnh", "BĐBP tỉnh" and "Bộ Chỉ huy Bộ đội Biên phòng tỉnh" give the same id.
+    /// tỉnh", "BĐBP tỉnh" and "Bộ Chỉ huy Bộ đội Biên phòng tỉnh" give the same id, and
+    /// so does a former name the registry lists.
     pub fn resolve(&self, name: &str) -> Option<AgencyId> {
         let w = words(name);
         match self.match_at(&w, 0) {
@@ -640,8 +515,9 @@ impl Registry {
         }
     }
 
-    /// Every agency a group covers, with the units under them (communes excepted), in
-    /// registry order.
+    /// Every agency of this registry a group covers, with the units under them
+    /// (communes excepted), in registry order. Empty when the registry has none: the
+    /// group is then unmapped.
     pub fn members(&self, group: Group) -> Vec<AgencyId> {
         self.agencies
             .iter()
@@ -651,14 +527,18 @@ impl Registry {
     }
 
     fn covered(&self, group: Group, agency: &Agency) -> bool {
-        if group.covers(agency) {
+        let direct = |a: &Agency| match self.listed.iter().find(|(g, _)| *g == group) {
+            Some((_, ids)) => ids.contains(&a.id),
+            None => group.covers(a),
+        };
+        if direct(agency) {
             return true;
         }
         if agency.kind == AgencyKind::Commune || agency.external {
             return false;
         }
         match &agency.parent {
-            Some(p) => self.get(p).is_some_and(|parent| group.covers(parent)),
+            Some(p) => self.get(p).is_some_and(direct),
             None => false,
         }
     }
@@ -685,8 +565,13 @@ impl Registry {
         out
     }
 
+    /// The agency at index `k` (of a [`Target::Agency`]).
+    pub(crate) fn at(&self, k: usize) -> &Agency {
+        &self.agencies[k]
+    }
+
     /// The longest phrase starting at word `at`, and the index of the word after it.
-    fn match_at(&self, w: &[Word], at: usize) -> Option<(Target, usize)> {
+    pub(crate) fn match_at(&self, w: &[Word], at: usize) -> Option<(Target, usize)> {
         'phrases: for (phrase, target) in &self.phrases {
             if at + phrase.len() > w.len() {
                 continue;
@@ -702,233 +587,48 @@ impl Registry {
         None
     }
 
-    /// Skips "tỉnh", "của tỉnh", "liên quan" … after a name; says whether "liên quan"
-    /// was among them.
-    fn skip_suffixes(&self, w: &[Word], mut at: usize) -> (usize, bool) {
+    /// Skips "tỉnh", "của tỉnh", "tỉnh Kon Tum", "liên quan" … after a name; says
+    /// whether "liên quan" was among them.
+    pub(crate) fn skip_suffixes(&self, w: &[Word], mut at: usize) -> (usize, bool) {
         let mut related = false;
-        let mut progressed = true;
-        while progressed {
-            progressed = false;
-            for suffix in PROVINCE_SUFFIXES.iter().chain(RELATED_SUFFIXES.iter()) {
-                if starts_with_words(w, at, suffix) {
-                    related |= RELATED_SUFFIXES.contains(suffix);
+        'again: loop {
+            for suffix in &self.suffixes {
+                let suffix: Vec<&str> = suffix.iter().map(String::as_str).collect();
+                if starts_with_words(w, at, &suffix) {
                     at += suffix.len();
-                    progressed = true;
-                    break;
+                    continue 'again;
                 }
             }
+            for suffix in RELATED_SUFFIXES {
+                if starts_with_words(w, at, suffix) {
+                    related = true;
+                    at += suffix.len();
+                    continue 'again;
+                }
+            }
+            return (at, related);
         }
-        (at, related)
+    }
+
+    /// The folded words of the province's name ("quang", "tri").
+    pub(crate) fn province_words(&self) -> Vec<String> {
+        folded_words(&self.province)
     }
 }
 
-fn starts_with_words(w: &[Word], at: usize, phrase: &[&str]) -> bool {
+/// An agency's name, short name and aliases.
+fn names_of(a: &Agency) -> impl Iterator<Item = &str> {
+    [a.name.as_str(), a.short_name.as_str()]
+        .into_iter()
+        .chain(a.aliases.iter().map(String::as_str))
+}
+
+pub(crate) fn starts_with_words(w: &[Word], at: usize, phrase: &[&str]) -> bool {
     at + phrase.len() <= w.len()
         && phrase
             .iter()
             .enumerate()
             .all(|(k, p)| w[at + k].folded == *p && (k == 0 || !w[at + k].hard_break_before))
-}
-
-/// One name or group phrase found in an agency line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Mention {
-    pub target: MentionTarget,
-    /// The words as the plan wrote them.
-    pub text: String,
-    /// What the plan says this agency does here ("đôn đốc, hướng dẫn").
-    pub role: Option<String>,
-    /// The plan asks ("đề nghị") rather than assigns.
-    pub requested: bool,
-    /// Written with "liên quan": those concerned.
-    pub related: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum MentionTarget {
-    Agency(AgencyId),
-    Group(Group, Vec<AgencyId>),
-}
-
-/// Folded first words that begin an agency's name; an unknown capitalised name
-/// starting with one of them is an error rather than a role description.
-const NAME_HEADS: [&str; 27] = [
-    "so", "ban", "ubnd", "uy", "cuc", "chi", "bo", "dai", "bao", "don", "huyen", "xa", "tp",
-    "thanh", "tinh", "vien", "truong", "trung", "hoi", "lien", "doan", "mat", "van", "cong",
-    "phong", "ngan", "kho",
-];
-
-/// Folded words that join names without meaning anything.
-const CONNECTORS: [&str; 4] = ["va", "voi", "cung", "cac"];
-
-impl Registry {
-    /// Reads an agency line ("Sở Thông tin và Truyền thông đôn đốc, hướng dẫn; các cơ
-    /// quan báo chí …") into the names and groups it holds. Words between names that
-    /// are not names become the role of the names before them; a word sequence that
-    /// looks like a name but is not known is an error, with what was expected.
-    pub(crate) fn read_agencies(&self, text: &str) -> Result<Vec<Mention>, String> {
-        let w = words(text);
-        let mut out: Vec<Mention> = Vec::new();
-        let mut clause_start = 0;
-        let mut requested = false;
-        let mut i = 0;
-        let mut loose: Vec<usize> = Vec::new();
-        while i < w.len() {
-            if w[i].hard_break_before && starts_clause(text, &w, i) {
-                self.settle_role(text, &w, &mut loose, &mut out[clause_start..])?;
-                clause_start = out.len();
-                requested = false;
-            }
-            if starts_with_words(&w, i, &["de", "nghi"]) {
-                requested = true;
-                i += 2;
-                continue;
-            }
-            if let Some((target, end)) = self.match_at(&w, i) {
-                self.settle_role(text, &w, &mut loose, &mut out[clause_start..])?;
-                let (end, related) = self.skip_suffixes(&w, end);
-                let target = match target {
-                    Target::Agency(k) => MentionTarget::Agency(self.agencies[k].id.clone()),
-                    Target::Group(g) => MentionTarget::Group(g, self.members(g)),
-                };
-                let asked = requested
-                    && match &target {
-                        MentionTarget::Agency(id) => self
-                            .get(id)
-                            .is_some_and(|a| a.external || a.kind == AgencyKind::Party),
-                        MentionTarget::Group(..) => false,
-                    };
-                out.push(Mention {
-                    target,
-                    text: text[w[i].start..w[end - 1].end].to_owned(),
-                    role: None,
-                    requested: asked,
-                    related,
-                });
-                i = end;
-                continue;
-            }
-            if loose.is_empty() && CONNECTORS.contains(&w[i].folded.as_str()) {
-                i += 1;
-                continue;
-            }
-            loose.push(i);
-            i += 1;
-        }
-        self.settle_role(text, &w, &mut loose, &mut out[clause_start..])?;
-        narrow_bracketed_groups(text, &mut out);
-        if out.is_empty() && !w.is_empty() {
-            return Err(format!(
-                "an agency name or group phrase, not “{}”",
-                text.trim()
-            ));
-        }
-        Ok(out)
-    }
-
-    /// Turns loose words into the role of the clause's names so far, or fails when
-    /// they look like an unknown agency. Loose words before the clause's first name
-    /// cannot be a role, so they are an unknown name.
-    fn settle_role(
-        &self,
-        text: &str,
-        w: &[Word],
-        loose: &mut Vec<usize>,
-        clause: &mut [Mention],
-    ) -> Result<(), String> {
-        if loose.is_empty() {
-            return Ok(());
-        }
-        let first = loose[0];
-        let last = loose[loose.len() - 1];
-        loose.clear();
-        let phrase = text[w[first].start..w[last].end].trim();
-        if clause.is_empty() {
-            return Err(format!("a known agency name, not “{phrase}”"));
-        }
-        for (k, idx) in (first..=last).enumerate() {
-            let starts_part = k == 0 || text[w[idx - 1].end..w[idx].start].contains([',', ';']);
-            let capital = text[w[idx].start..]
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase);
-            if starts_part && capital && NAME_HEADS.contains(&w[idx].folded.as_str()) {
-                let name_end = (idx..=last)
-                    .take_while(|j| {
-                        *j == idx || !text[w[j - 1].end..w[*j].start].contains([',', ';', '('])
-                    })
-                    .last()
-                    .unwrap_or(idx);
-                return Err(format!(
-                    "a known agency name, not “{}”",
-                    &text[w[idx].start..w[name_end].end]
-                ));
-            }
-        }
-        let without_verb = phrase.trim_end_matches(['.', ',', ';']).trim();
-        if without_verb.is_empty() {
-            return Ok(());
-        }
-        for m in clause.iter_mut().filter(|m| m.role.is_none()) {
-            m.role = Some(without_verb.to_owned());
-        }
-        Ok(())
-    }
-}
-
-/// "các huyện biên giới (Sa Thầy, Ngọc Hồi …)": the bracket says which members are
-/// meant, so the group keeps those only, and the names in the bracket are not read
-/// again as agencies of their own.
-fn narrow_bracketed_groups(text: &str, out: &mut Vec<Mention>) {
-    let mut k = 0;
-    while k < out.len() {
-        if let MentionTarget::Group(g, _) = &out[k].target {
-            let g = *g;
-            let inner = text
-                .find(&out[k].text)
-                .map(|p| text[p + out[k].text.len()..].trim_start())
-                .and_then(|rest| rest.strip_prefix('('))
-                .and_then(|r| r.split_once(')'))
-                .map(|(inside, _)| inside);
-            if let Some(inner) = inner {
-                let listed: Vec<AgencyId> = out[k + 1..]
-                    .iter()
-                    .take_while(|m| inner.contains(m.text.as_str()))
-                    .map_while(|m| match &m.target {
-                        MentionTarget::Agency(id) => Some(id.clone()),
-                        MentionTarget::Group(..) => None,
-                    })
-                    .collect();
-                if !listed.is_empty() {
-                    let role = out[k + listed.len()].role.clone();
-                    out.drain(k + 1..=k + listed.len());
-                    out[k].target = MentionTarget::Group(g, listed);
-                    if out[k].role.is_none() {
-                        out[k].role = role;
-                    }
-                }
-            }
-        }
-        k += 1;
-    }
-}
-
-impl Registry {
-    /// The first agency (not group) named anywhere in `text`.
-    pub(crate) fn first_agency(&self, text: &str) -> Option<AgencyId> {
-        let w = words(text);
-        (0..w.len()).find_map(|i| match self.match_at(&w, i) {
-            Some((Target::Agency(k), _)) => Some(self.agencies[k].id.clone()),
-            _ => None,
-        })
-    }
-}
-
-/// Whether the hard break before word `i` ends a clause (a semicolon or a new line),
-/// rather than opening or closing a bracket.
-fn starts_clause(text: &str, w: &[Word], i: usize) -> bool {
-    let gap_start = if i == 0 { 0 } else { w[i - 1].end };
-    text[gap_start..w[i].start].contains([';', '\n'])
 }
 
 #[cfg(test)]
@@ -939,17 +639,14 @@ mod tests {
         AgencyId::parse(s).unwrap()
     }
 
+    const QUANG_TRI_JSON: &str = include_str!("../../../seed/registries/quang-tri.json");
+
     #[test]
     fn every_kon_tum_agency_is_valid_and_unique() {
         let r = Registry::kon_tum();
-        assert_eq!(r.agencies().len(), KON_TUM.len());
+        assert_eq!(r.province(), "Kon Tum");
+        assert_eq!(r.agencies().len(), 48);
         for a in r.agencies() {
-            assert_eq!(
-                r.agencies().iter().filter(|b| b.id == a.id).count(),
-                1,
-                "{}",
-                a.id
-            );
             if let Some(p) = &a.parent {
                 assert!(r.get(p).is_some(), "parent of {}", a.id);
             }
@@ -960,6 +657,7 @@ mod tests {
                 "{}",
                 a.short_name
             );
+            assert_eq!(a.external, a.kind == AgencyKind::Central, "{}", a.id);
         }
         for must in [
             "so-tttt",
@@ -980,17 +678,116 @@ mod tests {
             [id("ubnd-xa-bo-y"), id("ubnd-ngoc-hoi")]
         );
         assert_eq!(r.children(&id("bdbp")).len(), 5);
-        assert_eq!(registry().len(), KON_TUM.len());
+        assert_eq!(registry().len(), 48);
+        assert_eq!(
+            r.agencies().iter().filter(|a| a.border).count(),
+            4,
+            "the border flags come from the file"
+        );
+    }
+
+    #[test]
+    fn the_kon_tum_registry_lives_in_its_data_file() {
+        let file: serde_json::Value = serde_json::from_str(KON_TUM_JSON).unwrap();
+        assert_eq!(file["province"], "Kon Tum");
+        assert_eq!(file["agencies"].as_array().unwrap().len(), 48);
+        let mut edited = KON_TUM_JSON.replace("\"Sở Ngoại vụ\"", "\"Sở Đối ngoại\"");
+        let r = Registry::from_json(&edited).unwrap();
+        assert_eq!(r.resolve("Sở Đối ngoại"), Some(id("so-ngoai-vu")));
+        assert_eq!(r.resolve("Sở Ngoại vụ"), None);
+        edited = KON_TUM_JSON.replace("\"ubnd-xa-bo-y\"", "\"UBND xã\"");
+        assert!(Registry::from_json(&edited).unwrap_err().contains("“id”"));
+    }
+
+    #[test]
+    fn registry_files_are_checked_and_errors_name_the_problem() {
+        let qt = Registry::from_json(QUANG_TRI_JSON).unwrap();
+        assert_eq!(qt.province(), "Quảng Trị");
+        assert!(qt.is_for("QUẢNG TRỊ") && qt.is_for("Quang Tri") && !qt.is_for("Kon Tum"));
+        assert_eq!(qt.members(Group::Districts).len(), 10);
+        assert_eq!(
+            qt.members(Group::BorderDistricts),
+            [id("ubnd-huong-hoa"), id("ubnd-dakrong")]
+        );
+        assert!(
+            qt.members(Group::Press).is_empty(),
+            "Quảng Trị's file has no press"
+        );
+        assert_eq!(qt.resolve("Sở Bưu chính, Viễn thông"), Some(id("so-tttt")));
+        assert_eq!(
+            qt.resolve("Sở Nội vụ tỉnh Quảng Trị"),
+            Some(id("so-noi-vu"))
+        );
+
+        let cases: [(&str, &str); 8] = [
+            ("{", "EOF"),
+            (
+                r#"{"province": "X", "agencies": [], "extra": 1}"#,
+                "unknown field `extra`",
+            ),
+            (r#"{"province": " ", "agencies": []}"#, "province"),
+            (
+                r#"{"province": "X", "agencies": [{"id": "a", "name": "Sở A", "short_name": "A", "kind": "sở"}]}"#,
+                "unknown variant `sở`",
+            ),
+            (
+                r#"{"province": "X", "agencies": [{"id": "a", "name": "Sở A", "short_name": "A", "kind": "department"}, {"id": "a", "name": "Sở B", "short_name": "B", "kind": "department"}]}"#,
+                "used twice",
+            ),
+            (
+                r#"{"province": "X", "agencies": [{"id": "a", "name": "Sở A", "short_name": "A", "kind": "department", "parent": "b"}]}"#,
+                "parent “b”",
+            ),
+            (
+                r#"{"province": "X", "agencies": [{"id": "a", "name": "Sở A", "short_name": "SA", "kind": "department"}, {"id": "b", "name": "Sở B", "short_name": "SB", "kind": "department", "aliases": ["Sở A"]}]}"#,
+                "given to both agency “a” and agency “b”",
+            ),
+            (
+                r#"{"province": "X", "agencies": [], "groups": {"districts": ["z"]}}"#,
+                "“z”",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = Registry::from_json(text).unwrap_err();
+            assert!(e.contains(expected), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn listed_groups_override_flags() {
+        let text = r#"{"province": "X", "agencies": [
+            {"id": "ubnd-a", "name": "UBND huyện A", "short_name": "UBND A", "kind": "district"},
+            {"id": "ubnd-b", "name": "UBND huyện B", "short_name": "UBND B", "kind": "district", "border": true},
+            {"id": "don-a", "name": "Đồn Biên phòng A", "short_name": "Đồn BP A", "kind": "armed_forces", "parent": "ubnd-a"}
+        ], "groups": {"border_districts": ["ubnd-a"]}}"#;
+        let r = Registry::from_json(text).unwrap();
+        assert_eq!(
+            r.members(Group::BorderDistricts),
+            [id("ubnd-a"), id("don-a")]
+        );
+        assert_eq!(r.members(Group::Districts).len(), 3);
+    }
+
+    #[test]
+    fn an_empty_registry_maps_no_group() {
+        let r = Registry::empty("Lào Cai");
+        for g in Group::ALL {
+            assert!(r.members(g).is_empty(), "{g:?}");
+        }
+        assert_eq!(
+            r.resolve_group("UBND các huyện, thị xã, thành phố"),
+            Some(Group::Districts)
+        );
+        assert_eq!(
+            r.resolve_group("UBND các xã, phường, đặc khu"),
+            Some(Group::Communes)
+        );
     }
 
     #[test]
     fn no_phrase_names_two_things() {
         let r = Registry::kon_tum();
-        for (i, (words, target)) in r.phrases.iter().enumerate() {
-            for (other, other_target) in &r.phrases[i + 1..] {
-                assert!(words != other || target == other_target, "{words:?}");
-            }
-        }
+        assert_eq!(r.check_names(), Ok(()));
     }
 
     #[test]
@@ -1001,6 +798,7 @@ mod tests {
             "Bộ Chỉ huy Biên phòng tỉnh",
             "BĐBP tỉnh",
             "bộ chỉ huy bộ đội biên phòng",
+            "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Kon Tum",
         ] {
             assert_eq!(r.resolve(name), Some(id("bdbp")), "{name}");
         }
@@ -1009,6 +807,7 @@ mod tests {
             "Sở VHTTDL",
             "Sở Văn hoá, Thể thao và Du lịch",
             "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH",
+            "Sở Văn hóa và Thể thao",
         ] {
             assert_eq!(r.resolve(name), Some(id("so-vhttdl")), "{name}");
         }
@@ -1070,56 +869,7 @@ mod tests {
                 id("ubnd-ia-hdrai")
             ]
         );
+        assert_eq!(r.members(Group::Communes).len(), 3);
         assert!(!r.members(Group::Departments).contains(&id("bdbp")));
-    }
-
-    #[test]
-    fn reads_agency_lines_with_roles_requests_and_brackets() {
-        let r = Registry::kon_tum();
-        let m = r
-            .read_agencies("Sở Thông tin và Truyền thông đôn đốc, hướng dẫn; các cơ quan báo chí, truyền thông của tỉnh; các Sở, ban ngành, UBND các huyện, thành phố chỉ đạo Trang/Cổng thông tin điện tử triển khai thực hiện.")
-            .unwrap();
-        assert_eq!(m.len(), 4);
-        assert_eq!(m[0].role.as_deref(), Some("đôn đốc, hướng dẫn"));
-        assert_eq!(m[1].role, None);
-        assert_eq!(
-            m[3].role.as_deref(),
-            Some("chỉ đạo Trang/Cổng thông tin điện tử triển khai thực hiện")
-        );
-        assert_eq!(m[2].role, m[3].role);
-
-        let m = r
-            .read_agencies("Đề nghị Cục Thông tin đối ngoại, Bộ Thông tin và Truyền thông và các cơ quan, đơn vị, địa phương liên quan phối hợp.")
-            .unwrap();
-        assert_eq!(m.len(), 3);
-        assert!(m[0].requested && m[1].requested && !m[2].requested);
-        assert!(m[2].related);
-
-        let m = r
-            .read_agencies(
-                "Các cơ quan, đơn vị liên quan và các huyện biên giới (Sa Thầy, Ngọc Hồi)",
-            )
-            .unwrap();
-        assert_eq!(
-            m[1].target,
-            MentionTarget::Group(
-                Group::BorderDistricts,
-                vec![id("ubnd-sa-thay"), id("ubnd-ngoc-hoi")]
-            )
-        );
-
-        let err = r
-            .read_agencies("Sở Thông tin và Truyền thông, Sở Hàng Hải")
-            .unwrap_err();
-        assert!(err.contains("Sở Hàng Hải"), "{err}");
-        assert!(r.read_agencies("theo phân công").is_err());
-        let err = r
-            .read_agencies("Sở Ngoại vụ; Trung tâm Xúc tiến đầu tư")
-            .unwrap_err();
-        assert!(err.contains("Trung tâm Xúc tiến đầu tư"), "{err}");
-        let err = r
-            .read_agencies("các doanh nghiệp, Sở Ngoại vụ")
-            .unwrap_err();
-        assert!(err.contains("doanh nghiệp"), "{err}");
     }
 }

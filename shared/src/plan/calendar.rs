@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::agency::Registry;
 use super::fold::{Word, words};
+use super::names::Resolver;
 use super::{AgencyName, Plan, PlanParseError};
 use crate::date::Date;
 use crate::ids::{AgencyId, TaskNumber};
@@ -535,54 +535,130 @@ enum Event {
 const QUARTERLY: PeriodKind = PeriodKind::Quarter(0);
 
 /// Reads the reporting rules from the organisation section's paragraphs (line
-/// number, text). A paragraph with "báo cáo" (or "kết quả") and deadlines ("trước 15/6") gives the
-/// agencies' deadlines; one with "tổng hợp báo cáo" gives the consolidation deadlines and the
-/// consolidating agency (the first agency it names).
+/// number, text).
+///
+/// A paragraph with "báo cáo" (or "kết quả") is read clause by clause (clauses end at
+/// a semicolon or a full stop). In each clause the agencies' deadlines and the
+/// consolidating agency's are kept apart:
+///
+/// - "… báo cáo 6 tháng trước ngày 15/6 … về Sở X để tổng hợp, báo cáo UBND tỉnh
+///   trước ngày 25/6": before "để … tổng hợp" the agencies', after it the
+///   consolidator's, and the consolidator is the agency the reports go to ("về Sở X",
+///   "(qua Sở X)");
+/// - "Sở X tổng hợp, báo cáo UBND tỉnh 6 tháng (trước ngày 25/6) …", or the seed's
+///   "Giao Sở X …; định kỳ 6 tháng (trước ngày 25/6) … tổng hợp báo cáo": the clause
+///   is the consolidator's, who is the agency named before "tổng hợp" (in the clause,
+///   else earlier in the paragraph); deadlines written before that agency's name in
+///   the clause are the agencies';
+/// - any other clause gives the agencies' deadlines, and "(qua Sở X)" or "về Sở X"
+///   names who receives them, the consolidator unless another is named.
+///
+/// Deadlines without a kind of report ("… báo cáo UBND tỉnh trước ngày 25/6/2022 và
+/// 25/11/2022") take the kinds of the clause part before them, in order.
 pub(crate) fn read_rules(
     paragraphs: &[(usize, String)],
-    registry: &Registry,
+    names: &mut Resolver,
 ) -> Result<Vec<ReportingRule>, PlanParseError> {
     let mut agency: Vec<(PeriodKind, DayMonth)> = Vec::new();
     let mut consolidation: Vec<(PeriodKind, DayMonth)> = Vec::new();
-    let mut consolidator: Option<AgencyName> = None;
-    let mut via: Option<AgencyName> = None;
+    let mut consolidator: Option<AgencyId> = None;
+    let mut via: Option<AgencyId> = None;
+    let mut consolidation_line: Option<usize> = None;
+    let mut last_kinds: Vec<PeriodKind> = Vec::new();
     for (line, text) in paragraphs {
+        let line = *line;
         let w = words(text);
         if !has(&w, &["bao", "cao"]) && !has(&w, &["ket", "qua"]) {
             continue;
         }
-        let pairs = pair_events(&events(text, &w));
-        if pairs.is_empty() {
-            continue;
-        }
-        for (_, dm) in &pairs {
-            if Date::new(2000, dm.month, dm.day).is_err() {
-                return Err(PlanParseError {
-                    line: *line,
-                    expected: format!(
-                        "a real day in the reporting deadline, not {}/{}",
-                        dm.day, dm.month
-                    ),
-                });
+        for clause in clauses(text, &w) {
+            let (from, to) = (clause.start, clause.end);
+            let c = &w[from..to];
+            let tong_hop = position(c, &["tong", "hop"]);
+            let purpose = tong_hop.and_then(|t| {
+                (t.saturating_sub(4)..t)
+                    .rev()
+                    .find(|&k| c[k].folded == "de")
+                    .map(|de| (de, t))
+            });
+            // (role, words of the clause, consolidator found for it).
+            let mut segments: Vec<(Role, std::ops::Range<usize>)> = Vec::new();
+            let mut named: Option<AgencyId> = None;
+            match (purpose, tong_hop) {
+                (Some((de, t)), _) => {
+                    segments.push((Role::Agencies, from..from + de));
+                    segments.push((Role::Consolidator, from + t + 2..to));
+                    named = receiver(names, text, &w, from, from + de, line);
+                }
+                (None, Some(t)) => {
+                    let before = names.find_names(text, &w, from, from + t);
+                    let split = before.last().map(|(s, _)| *s).filter(|&s| {
+                        events(text, &w[from..s])
+                            .iter()
+                            .any(|e| matches!(e, Event::Deadline(_)))
+                    });
+                    match split {
+                        Some(s) => {
+                            segments.push((Role::Agencies, from..s));
+                            segments.push((Role::Consolidator, s..to));
+                            named = names.name_id(text, &w[..to], s, line);
+                        }
+                        None => {
+                            segments.push((Role::Consolidator, from..to));
+                            named = match before.first() {
+                                Some((s, _)) => names.name_id(text, &w[..to], *s, line),
+                                None => names.first_name(text, &w, 0, from, line),
+                            };
+                        }
+                    }
+                }
+                (None, None) => segments.push((Role::Agencies, from..to)),
             }
-        }
-        let named = |id: AgencyId| registry.get(&id).map(AgencyName::new);
-        if has(&w, &["tong", "hop", "bao", "cao"]) {
-            consolidation.extend(pairs);
+            for (role, range) in segments {
+                let ev = events(text, &w[range.clone()]);
+                let mut pairs = pair_events(&ev);
+                let has_kinds = ev.iter().any(|e| matches!(e, Event::Kind(_)));
+                if pairs.is_empty() && !has_kinds {
+                    pairs = with_kinds(&last_kinds, &ev);
+                }
+                if pairs.is_empty() {
+                    continue;
+                }
+                if has_kinds {
+                    last_kinds = pairs.iter().map(|(k, _)| *k).collect();
+                }
+                for (_, dm) in &pairs {
+                    if Date::new(2000, dm.month, dm.day).is_err() {
+                        return Err(PlanParseError {
+                            line,
+                            expected: format!(
+                                "a real day in the reporting deadline, not {}/{}",
+                                dm.day, dm.month
+                            ),
+                        });
+                    }
+                }
+                match role {
+                    Role::Agencies => {
+                        agency.extend(pairs);
+                        if via.is_none() {
+                            via = receiver(names, text, &w, range.start, range.end, line);
+                        }
+                    }
+                    Role::Consolidator => {
+                        consolidation.extend(pairs);
+                        consolidation_line.get_or_insert(line);
+                    }
+                }
+            }
             if consolidator.is_none() {
-                consolidator = registry.first_agency(text).and_then(named);
-            }
-        } else {
-            agency.extend(pairs);
-            if via.is_none() {
-                via = text
-                    .find("(qua ")
-                    .and_then(|p| registry.first_agency(&text[p..]))
-                    .and_then(named);
+                consolidator = named;
             }
         }
     }
-    let consolidator = consolidator.or(via);
+    let consolidator = consolidator
+        .or(via)
+        .and_then(|id| names.get(&id).map(AgencyName::new));
     let mut rules = Vec::new();
     let kinds = (1..=4)
         .map(PeriodKind::Quarter)
@@ -602,7 +678,117 @@ pub(crate) fn read_rules(
             });
         }
     }
+    if let (Some(line), None) = (consolidation_line, &consolidator) {
+        names.warn(
+            line,
+            "the consolidated report has deadlines but no agency is named to consolidate it (“… Sở X tổng hợp, báo cáo …” or “về Sở X để tổng hợp”)".into(),
+        );
+    }
+    if rules.is_empty() {
+        let line = paragraphs.first().map_or(1, |(l, _)| *l);
+        names.warn(
+            line,
+            "no reporting deadlines were found: expected a sentence such as “báo cáo 6 tháng (trước ngày 15/6), năm (trước ngày 05/12)”".into(),
+        );
+    }
     Ok(rules)
+}
+
+/// Whose deadlines a part of a clause gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Agencies,
+    Consolidator,
+}
+
+/// The clauses of a paragraph, as ranges of its words: they end at a semicolon, or at
+/// a full stop followed by a capital.
+fn clauses(text: &str, w: &[Word]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for k in 1..w.len() {
+        let gap = &text[w[k - 1].end..w[k].start];
+        let capital = text[w[k].start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase);
+        if gap.contains(';') || (gap.contains('.') && gap.contains(char::is_whitespace) && capital)
+        {
+            out.push(start..k);
+            start = k;
+        }
+    }
+    if start < w.len() {
+        out.push(start..w.len());
+    }
+    out
+}
+
+/// Where a phrase first occurs among words.
+fn position(w: &[Word], phrase: &[&str]) -> Option<usize> {
+    w.windows(phrase.len())
+        .position(|win| win.iter().zip(phrase).all(|(a, b)| a.folded == *b))
+}
+
+/// The agency reports go to among words `from..to`: "(qua Sở X)", else the last "về
+/// Sở X" or "gửi Sở X" (the province's people's committee is not one).
+fn receiver(
+    names: &mut Resolver,
+    text: &str,
+    w: &[Word],
+    from: usize,
+    to: usize,
+    line: usize,
+) -> Option<AgencyId> {
+    let upto = &w[..to];
+    let through = (from..to)
+        .filter(|&k| w[k].folded == "qua" && text[..w[k].start].trim_end().ends_with('('))
+        .find_map(|k| names.name_id(text, upto, k + 1, line));
+    through.or_else(|| {
+        (from..to)
+            .rev()
+            .filter(|&k| matches!(w[k].folded.as_str(), "ve" | "gui" | "qua"))
+            .find_map(|k| names.name_id(text, upto, k + 1, line))
+    })
+}
+
+/// Deadlines with no kind of report, given the kinds of the part before them, in
+/// order ("… báo cáo UBND tỉnh trước ngày 20 của tháng cuối quý và trước ngày
+/// 30/11"): when there are as many deadlines as kinds, or as kinds other than the
+/// quarterly one.
+fn with_kinds(kinds: &[PeriodKind], events: &[Event]) -> Vec<(PeriodKind, DayMonth)> {
+    let mut groups: Vec<Event> = Vec::new();
+    for k in kinds {
+        let e = match k {
+            PeriodKind::Quarter(_) => Event::Kind(QUARTERLY),
+            other => Event::Kind(*other),
+        };
+        if !groups.contains(&e) {
+            groups.push(e);
+        }
+    }
+    let in_quarter = events.iter().any(|e| matches!(e, Event::InQuarter { .. }));
+    let dates = events
+        .iter()
+        .filter(|e| matches!(e, Event::Deadline(_)))
+        .count();
+    if dates + usize::from(in_quarter) == 0 {
+        return Vec::new();
+    }
+    if !in_quarter {
+        groups.retain(|g| *g != Event::Kind(QUARTERLY));
+    }
+    if groups.len() != dates + usize::from(in_quarter) {
+        return Vec::new();
+    }
+    let mut all = groups;
+    all.extend(
+        events
+            .iter()
+            .filter(|e| !matches!(e, Event::Kind(_)))
+            .copied(),
+    );
+    pair_events(&all)
 }
 
 fn has(w: &[Word], phrase: &[&str]) -> bool {
@@ -675,7 +861,7 @@ fn events(text: &str, w: &[Word]) -> Vec<Event> {
         let prev = if i > 0 { w[i - 1].folded.as_str() } else { "" };
         if f == "nam"
             && original != "nam"
-            && !next.is_some_and(is_year)
+            && (!next.is_some_and(is_year) || matches!(prev, "cao" | "ket"))
             && !matches!(prev, "cac" | "nhung" | "dau" | "cuoi")
             && !matches!(next, Some("sau" | "tiep" | "toi"))
         {
@@ -691,15 +877,20 @@ fn events(text: &str, w: &[Word]) -> Vec<Event> {
             // A date right after a deadline ("20/3, 20/6, 20/9 và 20/12") is one too.
             let follows_deadline = last_deadline_end == Some(i)
                 || (before.last() == Some(&"va") && matches!(out.last(), Some(Event::Deadline(_))));
-            let deadline_word =
-                before.iter().any(|b| matches!(*b, "truoc" | "han")) || follows_deadline;
+            let deadline_word = before
+                .iter()
+                .any(|b| matches!(*b, "truoc" | "han" | "nhat"))
+                || follows_deadline;
+            // "15/6/2022": the year goes with the date.
+            let with_year = w.get(i + 2).is_some_and(|y| is_year(&y.folded))
+                && text[w[i + 1].end..w[i + 2].start].trim() == "/";
             if deadline_word {
-                last_deadline_end = Some(i + 2);
+                last_deadline_end = Some(i + if with_year { 3 } else { 2 });
                 let day = f.parse().unwrap_or(0);
                 let month = next.and_then(|n| n.parse().ok()).unwrap_or(0);
                 out.push(Event::Deadline(DayMonth { day, month }));
             }
-            i += 2;
+            i += if with_year { 3 } else { 2 };
             continue;
         }
         i += 1;
@@ -810,22 +1001,24 @@ fn pair_fixed(events: &[Event]) -> Vec<(PeriodKind, DayMonth)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Registry;
 
     fn dm(day: u8, month: u8) -> DayMonth {
         DayMonth { day, month }
     }
 
+    fn read(paragraphs: &[(usize, String)]) -> Vec<ReportingRule> {
+        read_rules(paragraphs, &mut Resolver::new(Registry::kon_tum())).unwrap()
+    }
+
     #[test]
     fn pairs_kinds_and_deadlines_in_both_word_orders() {
-        let r = Registry::kon_tum();
-        let rules = read_rules(
+        let rules = read(
             &[
                 (1, "định kỳ 6 tháng (trước 15/6), năm (trước 05/12) báo cáo kết quả về UBND tỉnh (qua Sở Thông tin và Truyền thông).".into()),
                 (2, "Giao Sở Thông tin và Truyền thông tổng hợp báo cáo định kỳ 6 tháng, năm (trước ngày 25/6 và 15/12).".into()),
             ],
-            r,
-        )
-        .unwrap();
+        );
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[0].agency_deadline, dm(15, 6));
         assert_eq!(rules[0].consolidation_deadline, Some(dm(25, 6)));
@@ -839,15 +1032,12 @@ mod tests {
 
     #[test]
     fn quarterly_reports_take_a_day_of_each_quarter() {
-        let r = Registry::kon_tum();
-        let rules = read_rules(
+        let rules = read(
             &[(
                 1,
                 "Các cơ quan, đơn vị báo cáo kết quả định kỳ hằng quý (trước ngày 15 của tháng cuối quý), 6 tháng (trước ngày 15/6) và năm (trước ngày 05/12) về Sở Thông tin và Truyền thông.".into(),
             )],
-            r,
-        )
-        .unwrap();
+        );
         let kinds: Vec<(PeriodKind, DayMonth)> =
             rules.iter().map(|r| (r.kind, r.agency_deadline)).collect();
         assert_eq!(
@@ -865,11 +1055,7 @@ mod tests {
         assert_eq!(q4.period, Period::quarter(2023, 4).unwrap());
         assert_eq!(q4.agency_deadline, Date::new(2023, 12, 15).unwrap());
 
-        let next_quarter = read_rules(
-            &[(1, "Báo cáo quý gửi trước ngày 05 tháng đầu quý sau.".into())],
-            r,
-        )
-        .unwrap();
+        let next_quarter = read(&[(1, "Báo cáo quý gửi trước ngày 05 tháng đầu quý sau.".into())]);
         assert_eq!(next_quarter.len(), 4);
         assert_eq!(next_quarter[3].agency_deadline, dm(5, 1));
         assert_eq!(
@@ -878,16 +1064,111 @@ mod tests {
             "the fourth quarter's report is due in the next year"
         );
 
-        let dated = read_rules(
-            &[(
-                1,
-                "Báo cáo hằng quý trước ngày 20/3, 20/6, 20/9 và 20/12.".into(),
-            )],
-            r,
-        )
-        .unwrap();
+        let dated = read(&[(
+            1,
+            "Báo cáo hằng quý trước ngày 20/3, 20/6, 20/9 và 20/12.".into(),
+        )]);
         assert_eq!(dated.len(), 4);
         assert_eq!(dated[1].agency_deadline, dm(20, 6));
+    }
+
+    fn consolidator(rules: &[ReportingRule]) -> Option<&str> {
+        rules[0].consolidator.as_ref().map(|a| a.id.as_str())
+    }
+
+    #[test]
+    fn keeps_the_two_deadlines_apart_in_one_sentence() {
+        // The issue's sentence: the first deadline is the agencies', the one after
+        // "để tổng hợp" the consolidator's; dates carry a year.
+        let one = read(&[(
+            1,
+            "Các cơ quan, đơn vị báo cáo 6 tháng trước ngày 15/6/2022 về Sở Thông tin và Truyền thông để tổng hợp, báo cáo UBND tỉnh trước ngày 25/6/2022.".into(),
+        )]);
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            (
+                one[0].kind,
+                one[0].agency_deadline,
+                one[0].consolidation_deadline
+            ),
+            (PeriodKind::HalfYear, dm(15, 6), Some(dm(25, 6)))
+        );
+        assert_eq!(consolidator(&one), Some("so-tttt"));
+
+        // Without "để": deadlines before the consolidator's name are the agencies'.
+        let split = read(&[(
+            1,
+            "Các sở, ngành báo cáo 6 tháng trước ngày 10/6 và báo cáo năm 2023 chậm nhất ngày 20/11/2023, Sở Ngoại vụ tổng hợp báo cáo UBND tỉnh trước ngày 20/6 và 30/11.".into(),
+        )]);
+        let got: Vec<(PeriodKind, DayMonth, Option<DayMonth>)> = split
+            .iter()
+            .map(|r| (r.kind, r.agency_deadline, r.consolidation_deadline))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (PeriodKind::HalfYear, dm(10, 6), Some(dm(20, 6))),
+                (PeriodKind::Year, dm(20, 11), Some(dm(30, 11))),
+            ]
+        );
+        assert_eq!(consolidator(&split), Some("so-ngoai-vu"));
+
+        // "6 tháng đầu năm … và báo cáo năm …", the consolidator in its own paragraph.
+        let two = read(&[
+            (
+                1,
+                "Báo cáo kết quả 6 tháng đầu năm trước ngày 05/6 và báo cáo năm trước ngày 05/11 gửi về UBND tỉnh (qua Sở Ngoại vụ).".into(),
+            ),
+            (
+                2,
+                "Giao Sở Văn hóa, Thể thao và Du lịch theo dõi; định kỳ 6 tháng, năm (trước ngày 15/6 và 15/11) tổng hợp báo cáo UBND tỉnh.".into(),
+            ),
+        ]);
+        assert_eq!(two[0].agency_deadline, dm(5, 6));
+        assert_eq!(two[1].agency_deadline, dm(5, 11));
+        assert_eq!(two[1].consolidation_deadline, Some(dm(15, 11)));
+        assert_eq!(consolidator(&two), Some("so-vhttdl"), "named, not assumed");
+    }
+
+    #[test]
+    fn a_consolidator_the_registry_does_not_know_is_created() {
+        let empty = Registry::empty("Bình Định");
+        let mut names = Resolver::new(&empty);
+        let rules = read_rules(
+            &[(
+                9,
+                "Các cơ quan báo cáo năm trước ngày 20/11 về Sở Văn hóa và Thể thao để tổng hợp, báo cáo UBND tỉnh trước ngày 30/11.".into(),
+            )],
+            &mut names,
+        )
+        .unwrap();
+        assert_eq!(consolidator(&rules), Some("so-van-hoa-va-the-thao"));
+        let found = names.finish();
+        assert_eq!(found.new_agencies.len(), 1);
+        assert_eq!(found.warnings[0].line, 9);
+
+        // Deadlines for the consolidated report with nobody named: a warning.
+        let mut names = Resolver::new(&empty);
+        let rules = read_rules(
+            &[(
+                4,
+                "Định kỳ 6 tháng (trước ngày 20/6) tổng hợp báo cáo UBND tỉnh.".into(),
+            )],
+            &mut names,
+        )
+        .unwrap();
+        assert_eq!(rules[0].consolidator, None);
+        let found = names.finish();
+        assert_eq!(found.warnings.len(), 1);
+        assert_eq!(found.warnings[0].line, 4);
+        // No deadlines at all: a warning too.
+        let mut names = Resolver::new(&empty);
+        assert!(
+            read_rules(&[(2, "Kinh phí từ ngân sách tỉnh.".into())], &mut names)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(names.finish().warnings.len(), 1);
     }
 
     #[test]

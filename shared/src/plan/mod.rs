@@ -1,21 +1,26 @@
 //! Plans as data: the model of a provincial plan, its parser, the agency registry and
 //! the reporting calendar.
 //!
-//! [`parse_plan`] reads a plan in its text (markdown) form, with tasks either as
+//! [`parse_plan_in`] reads a plan in its text (markdown) form, with tasks either as
 //! numbered items followed by role lines ("Cơ quan chủ trì: …") or as rows of a task
-//! table. Parsing is all or nothing: the first thing it cannot read is an error that
-//! names the line and what was expected.
+//! table. It reads the header first and resolves agencies with the registry of the
+//! plan's province, or with none when no registry is for that province. Parsing is all
+//! or nothing: the first thing it cannot read is an error that names the line and what
+//! was expected. An agency no registry knows is not such a thing: it becomes a new
+//! agency (`new_agencies`), with a warning.
 //!
 //! Group phrases ("các cơ quan, đơn vị, địa phương") are expanded: `lead` and
 //! `coordinating` list every agency the task involves, by id, so that "does this task
 //! involve agency X" is [`Task::involves`]. Agencies named outright come first; those
 //! that come from a group carry `via`, and the phrases as written are kept in
 //! `lead_groups` / `coordinating_groups`. An agency that leads is not repeated among
-//! the coordinating agencies a group brings in.
+//! the coordinating agencies a group brings in. A group phrase the province's registry
+//! has no agencies for keeps no members and is listed in `unmapped_groups`.
 
 pub mod agency;
 pub mod calendar;
 pub(crate) mod fold;
+mod names;
 mod parser;
 mod table;
 pub mod timeframe;
@@ -28,7 +33,6 @@ pub use calendar::{
     ReportStatus, ReportingCalendar, ReportingPeriod, ReportingRule,
 };
 pub use timeframe::Timeframe;
-
 
 use crate::date::Date;
 use crate::ids::{AgencyId, PlanCode, TaskNumber};
@@ -230,14 +234,25 @@ impl std::fmt::Display for PlanParseError {
 
 impl std::error::Error for PlanParseError {}
 
-/// Parses a Kon Tum plan document in its text form.
+/// Parses a plan document in its text form, with Kon Tum's registry for a Kon Tum plan
+/// and none for another province's.
 pub fn parse_plan(text: &str) -> Result<Plan, PlanParseError> {
-    parse_plan_with(text, Registry::kon_tum())
+    parser::parse(text, &[Registry::kon_tum()])
 }
 
-/// Parses a plan document, resolving agencies with `registry`.
+/// Parses a plan document, resolving agencies with `registry` when it is for the
+/// plan's province (or for any, as [`Registry::new`] makes), else with none.
 pub fn parse_plan_with(text: &str, registry: &Registry) -> Result<Plan, PlanParseError> {
-    parser::parse(text, registry)
+    parser::parse(text, &[registry])
+}
+
+/// Parses a plan document, resolving agencies with the registry among `registries`
+/// whose province is the plan's (compared without diacritics). With none, every
+/// agency the plan names is new and its group phrases stay unmapped: another
+/// province's agencies are never used.
+pub fn parse_plan_in(text: &str, registries: &[Registry]) -> Result<Plan, PlanParseError> {
+    let refs: Vec<&Registry> = registries.iter().collect();
+    parser::parse(text, &refs)
 }
 
 impl Plan {
@@ -315,16 +330,16 @@ impl RawTask {
     }
 
     /// Resolves the task's agencies and timeframe.
-    pub(crate) fn finish(self, registry: &Registry) -> Result<Task, PlanParseError> {
+    pub(crate) fn finish(self, names: &mut names::Resolver) -> Result<Task, PlanParseError> {
         let number = TaskNumber::parse(&self.number).map_err(|_| PlanParseError {
             line: self.line,
             expected: format!("a task number such as 1.1 or 7.2.b, not “{}”", self.number),
         })?;
-        let read = |v: &Option<RoleValue>| -> Result<Vec<agency::Mention>, PlanParseError> {
+        let mut read = |v: &Option<RoleValue>| -> Result<Vec<names::Mention>, PlanParseError> {
             match v {
                 None => Ok(Vec::new()),
-                Some(v) => registry
-                    .read_agencies(&v.value)
+                Some(v) => names
+                    .read_line(&v.value, v.line)
                     .map_err(|expected| PlanParseError {
                         line: v.line,
                         expected,
@@ -333,10 +348,9 @@ impl RawTask {
         };
         let lead_mentions = read(&self.lead)?;
         let coordinating_mentions = read(&self.coordinating)?;
-        let (lead, lead_groups) = expand(registry, &lead_mentions, &[]);
+        let (lead, lead_groups) = expand(names, &lead_mentions, &[]);
         let lead_ids: Vec<AgencyId> = lead.iter().map(|a| a.id.clone()).collect();
-        let (coordinating, coordinating_groups) =
-            expand(registry, &coordinating_mentions, &lead_ids);
+        let (coordinating, coordinating_groups) = expand(names, &coordinating_mentions, &lead_ids);
         let timeframe = match &self.time {
             None => Timeframe::Unspecified,
             Some(v) => Timeframe::parse(&v.value).map_err(|expected| PlanParseError {
@@ -367,20 +381,21 @@ impl RawTask {
     }
 }
 
-/// Named agencies first, then group members not yet listed nor in `exclude`.
+/// Named agencies first (known or new), then group members not yet listed nor in
+/// `exclude`.
 fn expand(
-    registry: &Registry,
-    mentions: &[agency::Mention],
+    names: &names::Resolver,
+    mentions: &[names::Mention],
     exclude: &[AgencyId],
 ) -> (Vec<AgencyName>, Vec<GroupMention>) {
     let mut out: Vec<AgencyName> = Vec::new();
     let mut groups = Vec::new();
     for m in mentions {
-        if let agency::MentionTarget::Agency(id) = &m.target {
+        if let names::MentionTarget::Agency(id) = &m.target {
             if out.iter().any(|a| &a.id == id) {
                 continue;
             }
-            if let Some(a) = registry.get(id) {
+            if let Some(a) = names.get(id) {
                 out.push(AgencyName {
                     requested: m.requested,
                     role: m.role.clone(),
@@ -390,7 +405,7 @@ fn expand(
         }
     }
     for m in mentions {
-        if let agency::MentionTarget::Group(group, members) = &m.target {
+        if let names::MentionTarget::Group(group, members) = &m.target {
             groups.push(GroupMention {
                 group: *group,
                 text: m.text.clone(),
@@ -401,7 +416,7 @@ fn expand(
                 if out.iter().any(|a| &a.id == id) || exclude.contains(id) {
                     continue;
                 }
-                if let Some(a) = registry.get(id) {
+                if let Some(a) = names.get(id) {
                     out.push(AgencyName {
                         role: m.role.clone(),
                         via: Some(*group),
@@ -414,5 +429,7 @@ fn expand(
     (out, groups)
 }
 
+#[cfg(test)]
+mod province_tests;
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,8 @@ use std::ops::Range;
 
 use super::agency::Registry;
 use super::calendar::read_rules;
-use super::fold::{fold, roman, short_title, squeeze, strip_emphasis};
+use super::fold::{fold, folded_words, roman, short_title, squeeze, strip_emphasis};
+use super::names::Resolver;
 use super::{Part, Plan, PlanParseError, Qualifier, RawTask, RoleKind, RoleValue, Section, table};
 use crate::date::Date;
 use crate::ids::{PlanCode, TaskNumber};
@@ -410,8 +411,11 @@ fn read_items(lines: &[Line]) -> Result<(Vec<RawTask>, Vec<Section>), PlanParseE
     Ok((tasks, sections))
 }
 
-/// The header: code, place and date, title, legal bases.
+/// The header: issuer, code, place and date, title, legal bases.
 struct Header {
+    /// From the issuer line above the title ("ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ"): the
+    /// level ("tỉnh", "thành phố") and the name ("Quảng Trị").
+    issuer: Option<(String, String)>,
     code: PlanCode,
     date: Date,
     place: String,
@@ -419,8 +423,73 @@ struct Header {
     legal_bases: Vec<String>,
 }
 
+/// "QUẢNG TRỊ" as "Quảng Trị".
+fn title_case(s: &str) -> String {
+    s.split_whitespace()
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// The issuing committee of a header line ("UBND TỈNH LÀO CAI", "Ủy ban nhân dân
+/// tỉnh Thừa Thiên Huế", or "TỈNH QUẢNG TRỊ" after a line "ỦY BAN NHÂN DÂN"): its
+/// level and name. `after_committee` says the line before was "ỦY BAN NHÂN DÂN".
+fn read_issuer(line: &str, after_committee: bool) -> Option<(String, String)> {
+    let plain = strip_emphasis(line);
+    if plain.trim_end().ends_with(':') {
+        return None;
+    }
+    let mut words: Vec<&str> = plain
+        .split_whitespace()
+        .filter(|w| !w.chars().all(|c| c == '|'))
+        .collect();
+    let mut folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    // A header laid out in two columns keeps the motto on the same line.
+    if let Some(at) = folded.windows(2).position(|p| p == ["cong", "hoa"]) {
+        words.truncate(at);
+        folded.truncate(at);
+    }
+    let skip = if after_committee {
+        0
+    } else if folded.first().map(String::as_str) == Some("ubnd") {
+        1
+    } else if folded.len() > 4 && folded[..4] == ["uy", "ban", "nhan", "dan"] {
+        4
+    } else {
+        return None;
+    };
+    let (level, rest) = match folded.get(skip).map(String::as_str) {
+        Some("tinh") => ("tỉnh", skip + 1),
+        Some("thanh") if folded.get(skip + 1).map(String::as_str) == Some("pho") => {
+            ("thành phố", skip + 2)
+        }
+        Some("tp") => ("thành phố", skip + 1),
+        _ => return None,
+    };
+    let name = &words[rest..];
+    let capitalised = name.iter().all(|w| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c == '-')
+    });
+    if name.is_empty() || name.len() > 4 || !capitalised {
+        return None;
+    }
+    Some((level.to_owned(), title_case(&name.join(" "))))
+}
+
 fn read_header(lines: &[Line]) -> Result<Header, PlanParseError> {
     let first = lines.first().map_or(1, |l| l.no);
+    let mut issuer = None;
     let mut code = None;
     let mut date = None;
     let mut title: Option<String> = None;
@@ -430,6 +499,12 @@ fn read_header(lines: &[Line]) -> Result<Header, PlanParseError> {
         let l = &lines[k];
         let plain = strip_emphasis(&l.text);
         let f = fold(&plain);
+        if issuer.is_none() && title.is_none() {
+            let after_committee = k > 0
+                && folded_words(&strip_emphasis(&lines[k - 1].text))
+                    == ["uy", "ban", "nhan", "dan"];
+            issuer = read_issuer(&plain, after_committee);
+        }
         if code.is_none() && (f.starts_with("so:") || f.starts_with("so ")) && plain.contains('/') {
             let rest = plain
                 .split_once([':', ' '])
@@ -487,6 +562,7 @@ fn read_header(lines: &[Line]) -> Result<Header, PlanParseError> {
     let title =
         title.ok_or_else(|| err(first, "the heading “KẾ HOẠCH” followed by the plan's title"))?;
     Ok(Header {
+        issuer,
         code,
         date,
         place,
@@ -550,7 +626,9 @@ fn year_of(title: &str, date: Date) -> i32 {
         .unwrap_or(date.year())
 }
 
-pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseError> {
+/// Parses a plan, with the registry among `registries` that is for its province (see
+/// [`Registry::is_for`]), or an empty one for that province.
+pub(crate) fn parse(text: &str, registries: &[&Registry]) -> Result<Plan, PlanParseError> {
     let lines = logical_lines(text);
     if lines.is_empty() {
         return Err(err(1, "a plan document, not an empty text"));
@@ -566,6 +644,19 @@ pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseEr
         .position(|l| roman_heading(&l.text).is_some())
         .unwrap_or(body.len());
     let header = read_header(&body[..first_part])?;
+    let province = match &header.issuer {
+        Some((_, name)) => name.clone(),
+        None => province_of(&header.title, &header.place),
+    };
+    let fallback;
+    let registry: &Registry = match registries.iter().find(|r| r.is_for(&province)) {
+        Some(r) => r,
+        None => {
+            fallback = Registry::empty(&province);
+            &fallback
+        }
+    };
+    let mut names = Resolver::new(registry);
 
     // The Roman-numbered parts, each running to the next one.
     let heads: Vec<(usize, Part)> = body
@@ -617,7 +708,7 @@ pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseEr
     }
     let tasks = tasks
         .into_iter()
-        .map(|t| t.finish(registry))
+        .map(|t| t.finish(&mut names))
         .collect::<Result<Vec<_>, _>>()?;
 
     // The reporting rules are read from every part but the tasks'.
@@ -631,11 +722,13 @@ pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseEr
                 .map(|l| (l.no, strip_emphasis(&l.text)))
         })
         .collect();
-    let reporting_rules = read_rules(&paragraphs, registry)?;
+    let reporting_rules = read_rules(&paragraphs, &mut names)?;
     let year = year_of(&header.title, header.date);
     let reporting = reporting_rules.iter().map(|r| r.for_year(year)).collect();
-    let province = province_of(&header.title, &header.place);
-    let issuer = if header.code.as_str().to_ascii_uppercase().contains("UBND") {
+    let found = names.finish();
+    let issuer = if let Some((level, name)) = &header.issuer {
+        format!("Ủy ban nhân dân {level} {name}")
+    } else if header.code.as_str().to_ascii_uppercase().contains("UBND") {
         format!("Ủy ban nhân dân tỉnh {province}")
     } else {
         header
@@ -659,9 +752,9 @@ pub(crate) fn parse(text: &str, registry: &Registry) -> Result<Plan, PlanParseEr
         tasks,
         reporting_rules,
         reporting,
-        new_agencies: Vec::new(),
-        unmapped_groups: Vec::new(),
-        warnings: Vec::new(),
+        new_agencies: found.new_agencies,
+        unmapped_groups: found.unmapped_groups,
+        warnings: found.warnings,
     })
 }
 
@@ -749,6 +842,38 @@ mod tests {
         assert_eq!(lettered("b) Tổ chức"), Some(('b', "Tổ chức".into())));
         assert_eq!(strip_bullets("- + *Cơ quan*"), (true, "*Cơ quan*"));
         assert_eq!(strip_bullets("*Cơ quan*"), (false, "*Cơ quan*"));
+    }
+
+    #[test]
+    fn reads_the_issuing_committee() {
+        let tinh = |name: &str| Some(("tỉnh".to_owned(), name.to_owned()));
+        assert_eq!(
+            read_issuer("ỦY BAN NHÂN DÂN TỈNH GIA LAI", false),
+            tinh("Gia Lai")
+        );
+        assert_eq!(read_issuer("**UBND TỈNH KON TUM**", false), tinh("Kon Tum"));
+        assert_eq!(
+            read_issuer("Ủy ban nhân dân tỉnh Đắk Lắk", false),
+            tinh("Đắk Lắk")
+        );
+        assert_eq!(read_issuer("TỈNH QUẢNG TRỊ", true), tinh("Quảng Trị"));
+        assert_eq!(read_issuer("TỈNH QUẢNG TRỊ", false), None);
+        assert_eq!(
+            read_issuer(
+                "| UBND TỈNH THỪA THIÊN HUẾ | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |",
+                false
+            ),
+            tinh("Thừa Thiên Huế")
+        );
+        assert_eq!(
+            read_issuer("ỦY BAN NHÂN DÂN THÀNH PHỐ HUẾ", false),
+            Some(("thành phố".to_owned(), "Huế".to_owned()))
+        );
+        assert_eq!(
+            read_issuer("Ủy ban nhân dân tỉnh xây dựng Kế hoạch như sau:", false),
+            None
+        );
+        assert_eq!(read_issuer("ỦY BAN NHÂN DÂN", false), None);
     }
 
     #[test]
