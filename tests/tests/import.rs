@@ -1087,3 +1087,99 @@ fn a_mistake_in_a_word_plan_is_named_by_its_paragraph_and_imports_nothing() {
     );
     assert!(out.lines().any(|l| l == "tasks unchanged: 20"), "{out}");
 }
+
+/// A plan of the test fixtures in `shared`.
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../shared/src/plan/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn another_provinces_plan_never_changes_what_kon_tums_people_see() {
+    let quang_tri = fixture("quang-tri-2022-mot-cau-tong-hop.md");
+    let gia_lai = fixture("gia-lai-2025-sau-sap-xep-phu-luc.md");
+    let server = TestServer::start().restart_with(|db| {
+        let out = stdout(&tiendo(&["plan", "import", &quang_tri, "--db", &path(db)]));
+        assert!(out.starts_with("imported 1256/KH-UBND"), "{out}");
+        // Gia Lai's 215/KH-UBND is another plan than Kon Tum's 215/KH-UBND: refused
+        // with the reason, and nothing changes.
+        let before = dump(db);
+        let message = failure(&tiendo(&["plan", "import", &gia_lai, "--db", &path(db)]));
+        assert!(message.contains("215/KH-UBND"), "{message}");
+        assert!(message.contains("kon-tum"), "{message}");
+        assert_eq!(dump(db), before);
+    });
+    let conn = rusqlite::Connection::open(server.db.path()).expect("open");
+    let agency = |id: &str| -> Option<(String, String)> {
+        conn.query_row(
+            "SELECT name, province FROM agencies WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()
+    };
+    // Kon Tum's department keeps its id; Quảng Trị's gets one of its own.
+    assert_eq!(
+        agency("so-tttt"),
+        Some((
+            "Sở Thông tin và Truyền thông".to_owned(),
+            "kon-tum".to_owned()
+        ))
+    );
+    assert_eq!(
+        agency("quang-tri-so-tttt").map(|a| a.1),
+        Some("quang-tri".to_owned())
+    );
+    assert_eq!(
+        agency("ubnd-huong-hoa").map(|a| a.1),
+        Some("quang-tri".to_owned())
+    );
+    let kon_tum_in_quang_tri: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM task_agencies ta JOIN tasks t ON t.id = ta.task_id
+             JOIN plans p ON p.id = t.plan_id JOIN agencies a ON a.id = ta.agency_id
+             WHERE p.code = '1256/KH-UBND' AND a.province != 'quang-tri'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(
+        kon_tum_in_quang_tri, 0,
+        "no Kon Tum agency is on a Quảng Trị task"
+    );
+
+    // Kon Tum's people still work on Kon Tum's plan, though Quảng Trị's is newer.
+    let plan: PlanView = server.login("vhttdl").get("/api/v1/plan").json();
+    assert_eq!(plan.code.as_str(), "215/KH-UBND");
+    let plan: PlanView = server.login("sotttt").get("/api/v1/plan").json();
+    assert_eq!(plan.code.as_str(), "215/KH-UBND");
+    // And Quảng Trị's people work on theirs.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let added = runtime
+        .block_on(server.db.add_user(tiendo_backend::db::NewUser {
+            username: "qt.sotttt".into(),
+            display_name: "Cán bộ Sở TT&TT Quảng Trị".into(),
+            password_hash: tiendo_backend::auth::hash_password("mật khẩu đủ dài").expect("hash"),
+            agency: tiendo_shared::ids::AgencyId::parse("quang-tri-so-tttt").expect("id"),
+            role: tiendo_shared::protocol::Role::Staff,
+        }))
+        .expect("add a user");
+    assert!(added);
+    let reply = server.post_json(
+        "/api/v1/login",
+        None,
+        &json!({"username": "qt.sotttt", "password": "mật khẩu đủ dài"}),
+    );
+    let token = reply.body["token"].as_str().expect("token").to_owned();
+    let plan: PlanView = server.login_with_token(&token).get("/api/v1/plan").json();
+    assert_eq!(plan.code.as_str(), "1256/KH-UBND");
+    assert!(
+        plan.tasks
+            .iter()
+            .all(|t| t.lead.iter().all(|a| !a.id.as_str().starts_with("so-tttt")))
+    );
+}

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_withdrawn_tasks",
         include_str!("../../migrations/0005_withdrawn_tasks.sql"),
     ),
+    (
+        "0006_provinces",
+        include_str!("../../migrations/0006_provinces.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.

@@ -55,6 +55,9 @@ pub enum DbError {
     Panicked(String),
     #[error("the mutation id is another person's")]
     MutationIdTaken,
+    /// An import refused for a reason the administrator can act on.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl DbError {

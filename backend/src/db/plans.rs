@@ -160,11 +160,12 @@ impl Db {
         .await
     }
 
-    /// The current plan (the most recent by date) as `user` sees it.
+    /// The current plan (the most recent by date of the person's province) as `user`
+    /// sees it.
     pub async fn current_plan_view(&self, user: SessionUser) -> Result<Option<PlanView>, DbError> {
         let cache = self.plan_cache();
         self.read(move |conn| {
-            let Some(plan_id) = current_plan_id(conn)? else {
+            let Some(plan_id) = current_plan_id(conn, &user.agency.id)? else {
                 return Ok(None);
             };
             plan_view(conn, &cache, plan_id, &user).map(Some)
@@ -290,12 +291,128 @@ fn task_changes(old: &StoredTask, new: &Task) -> Vec<FieldChange> {
     changes
 }
 
+/// The key a province is stored under: its name folded to lowercase ASCII words joined
+/// by `-` ("Kon Tum" → `kon-tum`, "Quảng Trị" → `quang-tri`).
+pub fn province_key(name: &str) -> String {
+    let folded = tiendo_shared::search::folded(name);
+    let mut key = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+        } else if !key.is_empty() && !key.ends_with('-') {
+            key.push('-');
+        }
+    }
+    key.trim_end_matches('-').to_owned()
+}
+
+/// `id` within `province`: the province's key before it, cut to an agency id's length.
+fn scoped_id(province: &str, id: &AgencyId, taken: &HashSet<String>) -> Result<AgencyId, DbError> {
+    let base: String = format!("{province}-{id}").chars().take(60).collect();
+    let base = base.trim_end_matches('-').to_owned();
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    AgencyId::parse(&candidate).map_err(|e| DbError::Corrupt(e.to_string()))
+}
+
+/// Gives the agencies of a plan of `province` whose ids another province's agencies
+/// already have in this database ids of their own, in the plan and in the registry
+/// alike, so that importing one province's plan never touches another's agencies.
+fn scope_to_province(
+    conn: &Connection,
+    province: &str,
+    plan: &Plan,
+    registry: &[Agency],
+) -> Result<(Plan, Vec<Agency>), DbError> {
+    let mut plan = plan.clone();
+    let mut registry = registry.to_vec();
+    if province.is_empty() {
+        return Ok((plan, registry));
+    }
+    let others: HashMap<String, String> = conn
+        .prepare("SELECT id, province FROM agencies WHERE province != '' AND province != ?1")?
+        .query_map([province], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    if others.is_empty() {
+        return Ok((plan, registry));
+    }
+    let mut taken: HashSet<String> = conn
+        .prepare("SELECT id FROM agencies")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut remap: HashMap<AgencyId, AgencyId> = HashMap::new();
+    for agency in registry.iter().chain(&plan.new_agencies) {
+        if others.contains_key(agency.id.as_str()) && !remap.contains_key(&agency.id) {
+            let scoped = scoped_id(province, &agency.id, &taken)?;
+            taken.insert(scoped.as_str().to_owned());
+            remap.insert(agency.id.clone(), scoped);
+        }
+    }
+    let map = |id: &mut AgencyId| {
+        if let Some(scoped) = remap.get(id) {
+            *id = scoped.clone();
+        }
+    };
+    for agency in registry.iter_mut().chain(plan.new_agencies.iter_mut()) {
+        map(&mut agency.id);
+        if let Some(parent) = agency.parent.as_mut() {
+            map(parent);
+        }
+    }
+    for task in &mut plan.tasks {
+        for a in task.lead.iter_mut().chain(task.coordinating.iter_mut()) {
+            map(&mut a.id);
+        }
+        for g in task
+            .lead_groups
+            .iter_mut()
+            .chain(task.coordinating_groups.iter_mut())
+        {
+            g.members.iter_mut().for_each(map);
+        }
+    }
+    for r in &mut plan.reporting {
+        if let Some(c) = r.consolidator.as_mut() {
+            map(&mut c.id);
+        }
+    }
+    for r in &mut plan.reporting_rules {
+        if let Some(c) = r.consolidator.as_mut() {
+            map(&mut c.id);
+        }
+    }
+    Ok((plan, registry))
+}
+
 fn import_plan(
     conn: &Connection,
     plan: &Plan,
     registry: &[Agency],
     apply: bool,
 ) -> Result<PlanImport, DbError> {
+    let province = province_key(&plan.province);
+    let stored_province: Option<String> = conn
+        .query_row(
+            "SELECT province FROM plans WHERE code = ?1",
+            [plan.code.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(other) =
+        stored_province.filter(|p| !p.is_empty() && !province.is_empty() && *p != province)
+    {
+        return Err(DbError::Refused(format!(
+            "a plan {} of another province ({other}) is already stored; plans of two provinces \
+             with the same number cannot be held side by side yet",
+            plan.code
+        )));
+    }
+    let (plan, registry) = scope_to_province(conn, &province, plan, registry)?;
+    let (plan, registry) = (&plan, registry.as_slice());
     let known: HashSet<String> = conn
         .prepare("SELECT id FROM agencies")?
         .query_map([], |row| row.get(0))?
@@ -322,6 +439,14 @@ fn import_plan(
         .cloned()
         .collect();
     upsert_agencies(conn, &created)?;
+    if !province.is_empty() {
+        let mut mark = conn.prepare(
+            "UPDATE agencies SET province = ?2 WHERE id = ?1 AND (province = '' OR province = ?2)",
+        )?;
+        for agency in registry.iter().chain(&created) {
+            mark.execute(params![agency.id.as_str(), province])?;
+        }
+    }
     let named: HashSet<&AgencyId> = plan
         .tasks
         .iter()
@@ -367,15 +492,24 @@ fn import_plan(
     let plan_id = match existing {
         Some(id) => {
             conn.execute(
-                "UPDATE plans SET title = ?2, date = ?3, document = ?4, reporting = ?5, year = ?6 WHERE id = ?1",
-                params![id, plan.title, plan.date.to_iso(), document, reporting, plan.year],
+                "UPDATE plans SET title = ?2, date = ?3, document = ?4, reporting = ?5, year = ?6,
+                   province = ?7 WHERE id = ?1",
+                params![
+                    id,
+                    plan.title,
+                    plan.date.to_iso(),
+                    document,
+                    reporting,
+                    plan.year,
+                    province
+                ],
             )?;
             id
         }
         None => {
             conn.execute(
-                "INSERT INTO plans (code, title, date, document, imported_at, reporting, year)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO plans (code, title, date, document, imported_at, reporting, year, province)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     plan.code.as_str(),
                     plan.title,
@@ -383,7 +517,8 @@ fn import_plan(
                     document,
                     now_ms(),
                     reporting,
-                    plan.year
+                    plan.year,
+                    province
                 ],
             )?;
             conn.last_insert_rowid()
@@ -496,21 +631,35 @@ fn import_plan(
     })
 }
 
-pub(super) fn current_plan_id(conn: &Connection) -> Result<Option<i64>, DbError> {
+/// The current plan of `agency`: the latest (by date) of its province; the latest of
+/// all when its province has none.
+pub(super) fn current_plan_id(
+    conn: &Connection,
+    agency: &AgencyId,
+) -> Result<Option<i64>, DbError> {
+    let own: Option<i64> = conn
+        .prepare_cached(
+            "SELECT p.id FROM plans p JOIN agencies a ON a.id = ?1
+             WHERE a.province != '' AND p.province = a.province
+             ORDER BY p.date DESC, p.id DESC LIMIT 1",
+        )?
+        .query_row([agency.as_str()], |row| row.get(0))
+        .optional()?;
+    if own.is_some() {
+        return Ok(own);
+    }
     Ok(conn
-        .query_row(
-            "SELECT id FROM plans ORDER BY date DESC, id DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT id FROM plans ORDER BY date DESC, id DESC LIMIT 1")?
+        .query_row([], |row| row.get(0))
         .optional()?)
 }
 
-/// The task `number` of the plan `code` (the current plan when `None`).
+/// The task `number` of the plan `code` (when `None`, the current plan of `agency`).
 pub(super) fn find_task(
     conn: &Connection,
     code: Option<&PlanCode>,
     number: &TaskNumber,
+    agency: &AgencyId,
 ) -> Result<Option<TaskRow>, DbError> {
     let plan_id = match code {
         Some(code) => conn
@@ -520,7 +669,7 @@ pub(super) fn find_task(
                 |row| row.get(0),
             )
             .optional()?,
-        None => current_plan_id(conn)?,
+        None => current_plan_id(conn, agency)?,
     };
     let Some(plan_id) = plan_id else {
         return Ok(None);

@@ -299,7 +299,7 @@ fn apply_progress(
             format!("role {} does not record progress", user.role.code()),
         );
     }
-    let Some(task) = find_task(conn, record.plan.as_ref(), &record.task)? else {
+    let Some(task) = find_task(conn, record.plan.as_ref(), &record.task, &user.agency.id)? else {
         return reject(
             RejectReason::UnknownTask,
             format!("no task {}", record.task),
