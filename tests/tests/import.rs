@@ -1183,3 +1183,27 @@ fn another_provinces_plan_never_changes_what_kon_tums_people_see() {
             .all(|t| t.lead.iter().all(|a| !a.id.as_str().starts_with("so-tttt")))
     );
 }
+
+#[test]
+fn a_plan_with_a_stored_number_and_another_date_is_refused_not_written_over() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let seed = std::fs::read_to_string(format!(
+        "{}/../seed/ke-hoach-215-KH-UBND-2019-kon-tum.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the seed plan");
+    let next_year = seed.replace("ngày 28 tháng 01 năm 2019", "ngày 15 tháng 3 năm 2023");
+    assert_ne!(next_year, seed, "the date line was found");
+    let file = write_file(dir.path(), "ke-hoach-215-2023.md", next_year.as_bytes());
+    let db = dir.path().join("tiendo.sqlite");
+    // A first run creates the database with the built-in plan (215/KH-UBND of 2019).
+    stdout(&tiendo(&["agency", "list", "--db", &path(&db)]));
+    let before = dump(&db);
+    let message = failure(&tiendo(&["plan", "import", &file, "--db", &path(&db)]));
+    assert!(message.contains("2019-01-28"), "{message}");
+    assert_eq!(dump(&db), before, "nothing changed");
+    // The same plan again is a revision of it, not another plan.
+    let seed_file = write_file(dir.path(), "ke-hoach-215-2019.md", seed.as_bytes());
+    let out = stdout(&tiendo(&["plan", "import", &seed_file, "--db", &path(&db)]));
+    assert!(out.starts_with("updated 215/KH-UBND"), "{out}");
+}

@@ -395,21 +395,32 @@ fn import_plan(
     apply: bool,
 ) -> Result<PlanImport, DbError> {
     let province = province_key(&plan.province);
-    let stored_province: Option<String> = conn
+    // A plan is its issuer's number on its date: the same number from another province,
+    // or on another date (numbers start again every year), is another plan, which
+    // cannot be stored beside this one yet. Refused, rather than written over it.
+    let stored: Option<(String, String)> = conn
         .query_row(
-            "SELECT province FROM plans WHERE code = ?1",
+            "SELECT province, date FROM plans WHERE code = ?1",
             [plan.code.as_str()],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    if let Some(other) =
-        stored_province.filter(|p| !p.is_empty() && !province.is_empty() && *p != province)
-    {
-        return Err(DbError::Refused(format!(
-            "a plan {} of another province ({other}) is already stored; plans of two provinces \
-             with the same number cannot be held side by side yet",
-            plan.code
-        )));
+    if let Some((other, date)) = stored {
+        if !other.is_empty() && !province.is_empty() && other != province {
+            return Err(DbError::Refused(format!(
+                "a plan {} of another province ({other}) is already stored; plans of two \
+                 provinces with the same number cannot be held side by side yet",
+                plan.code
+            )));
+        }
+        if date != plan.date.to_iso() {
+            return Err(DbError::Refused(format!(
+                "a plan {} dated {date} is already stored, and this one is dated {}: a plan \
+                 with the same number and another date cannot be held beside it yet",
+                plan.code,
+                plan.date.to_iso()
+            )));
+        }
     }
     let (plan, registry) = scope_to_province(conn, &province, plan, registry)?;
     let (plan, registry) = (&plan, registry.as_slice());
@@ -429,9 +440,15 @@ fn import_plan(
         None => Vec::new(),
     };
 
-    // The registry's agencies are brought up to date; an agency created from the
-    // plan's wording is added only when the database does not have it yet.
-    upsert_agencies(conn, registry)?;
+    // The database is the registry of record: a registry's agency, or one created from
+    // the plan's wording, is added only when the database does not have it yet, so an
+    // import never undoes a rename or a merge made since.
+    let missing: Vec<Agency> = registry
+        .iter()
+        .filter(|a| !known.contains(a.id.as_str()))
+        .cloned()
+        .collect();
+    upsert_agencies(conn, &missing)?;
     let created: Vec<Agency> = plan
         .new_agencies
         .iter()
