@@ -1,5 +1,5 @@
-//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`, `agency list`,
-//! `report status|export`.
+//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`,
+//! `agency list|rename|merge`, `report status|export`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -17,7 +17,7 @@ use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
 
 use crate::auth::hash_password;
-use crate::db::{Db, ExportError, ExportScope, ListingError, NewUser};
+use crate::db::{AgencyRename, Db, ExportError, ExportScope, ListingError, NewUser};
 use crate::error::AppError;
 use crate::export::{self, Format};
 use crate::import::{self, PlanSource};
@@ -185,6 +185,34 @@ enum AgencyCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Rename an agency; devices learn of it at their next sync.
+    Rename {
+        /// The agency's id (see `tiendo agency list`).
+        id: String,
+        /// The new full name, as plans write it.
+        #[arg(long)]
+        name: String,
+        /// The new abbreviation; unchanged when absent.
+        #[arg(long)]
+        short_name: Option<String>,
+        /// Keep the former name and short name as aliases of the agency.
+        #[arg(long)]
+        keep_alias: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Merge agency FROM into INTO: its progress, reports, task assignments, accounts
+    /// and units follow INTO; FROM is kept only as a name leading to INTO. Devices
+    /// learn of it at their next sync. Refused, changing nothing, when both have a
+    /// report of one period.
+    Merge {
+        /// The agency merged (its id).
+        from: String,
+        /// The agency it joins (its id).
+        into: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -279,6 +307,8 @@ async fn run(command: Command) -> Result<(), String> {
         } => {
             let (source, parsed) = import::parse_file(&file)?;
             let db = open_seeded(&db.db).await?;
+            // What the file names by an agency since merged goes to the one it joined.
+            let parsed = db.follow_merges(parsed).await.map_err(|e| e.to_string())?;
             let agencies = import::registry_agencies(&parsed.province);
             let summary = if dry_run {
                 db.preview_plan_import(parsed, agencies).await
@@ -454,6 +484,74 @@ async fn run(command: Command) -> Result<(), String> {
                     println!("{:<24} {:<12} {}", agency.id, kind, agency.name);
                 }
             }
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::Rename {
+                    id,
+                    name,
+                    short_name,
+                    keep_alias,
+                    db,
+                },
+        } => {
+            let id = AgencyId::parse(&id).map_err(|e| format!("{id:?}: {e}"))?;
+            let db = open_seeded(&db.db).await?;
+            let renamed = db
+                .rename_agency(AgencyRename {
+                    id,
+                    name,
+                    short_name,
+                    keep_alias,
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            if !renamed.changed {
+                println!(
+                    "{} is already named “{}” ({}): nothing changed",
+                    renamed.agency.id, renamed.agency.name, renamed.short_name
+                );
+                return Ok(());
+            }
+            println!(
+                "renamed {}: “{}” → “{}” ({})",
+                renamed.agency.id, renamed.previous_name, renamed.agency.name, renamed.short_name
+            );
+            for alias in &renamed.aliases {
+                println!("  kept as an alias: “{alias}”");
+            }
+            println!("  devices learn of it at their next sync");
+            Ok(())
+        }
+        Command::Agency {
+            command: AgencyCommand::Merge { from, into, db },
+        } => {
+            let from = AgencyId::parse(&from).map_err(|e| format!("{from:?}: {e}"))?;
+            let into = AgencyId::parse(&into).map_err(|e| format!("{into:?}: {e}"))?;
+            let db = open_seeded(&db.db).await?;
+            let merged = db
+                .merge_agency(from, into)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "merged {} (“{}”) into {} (“{}”)",
+                merged.from.id, merged.from.name, merged.into.id, merged.into.name
+            );
+            for (count, what) in [
+                (merged.progress, "progress updates"),
+                (merged.report_events, "report events"),
+                (merged.task_assignments, "task assignments"),
+                (merged.accounts, "accounts"),
+                (merged.units, "units under it"),
+                (merged.plans, "stored plans naming it"),
+            ] {
+                println!("  {count:>5} {what}");
+            }
+            println!(
+                "  {} is kept only as a name leading to {}; devices learn of it at their next sync",
+                merged.from.id, merged.into.id
+            );
             Ok(())
         }
     }

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tiendo_shared::ids::{ClientId, Uuid};
 use tiendo_shared::protocol::{
-    Change, Cursor, Mutation, MutationBody, PlanView, ProgressUpdate, PullResponse, Rejection,
-    UserInfo,
+    AgencyChange, AgencyRef, Change, Cursor, Mutation, MutationBody, PlanView, ProgressUpdate,
+    PullResponse, Rejection, UserInfo,
 };
 use tiendo_shared::report::ReportEvent;
 use wasm_bindgen::JsValue;
@@ -16,10 +16,11 @@ use web_sys::IdbDatabase;
 
 use crate::idb::{self, META, OUTBOX, REPORTS, Tx, UPDATES};
 
-/// The feed this build pulls: 2 has report events beside progress updates. A device
-/// that pulled an older feed never received the report events before its cursor, so
-/// it starts over from the beginning once.
-const FEED_VERSION: u32 = 2;
+/// The feed this build pulls: 2 has report events beside progress updates; 3 applies
+/// agency changes (renames and merges) to what the device holds. A device that pulled
+/// an older feed never received the report events, or skipped the agency changes,
+/// before its cursor, so it starts over from the beginning once.
+const FEED_VERSION: u32 = 3;
 
 /// A signed-in session, kept so the app opens offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -300,6 +301,7 @@ impl Store {
             tx.delete(UPDATES, &everything.clone().into()).await?;
             tx.delete(REPORTS, &everything.into()).await?;
         }
+        let mut agencies: Vec<&AgencyChange> = Vec::new();
         for change in &page.changes {
             match change {
                 Change::Progress(update) => {
@@ -310,9 +312,14 @@ impl Store {
                     let id = JsValue::from_f64(event.id as f64);
                     tx.put(REPORTS, &id, &encode(event)?).await?;
                 }
+                // Applied once the page's other changes are stored.
+                Change::Agency(change) => agencies.push(change),
                 // A kind from a newer server: this build has nothing to show for it.
                 Change::Unknown => {}
             }
+        }
+        if !agencies.is_empty() {
+            apply_agency_changes(&tx, &agencies).await?;
         }
         let state = PullState {
             owner: username.to_owned(),
@@ -362,6 +369,37 @@ impl Store {
             .await?;
         tx.commit().await
     }
+}
+
+/// Names the agency of every stored update and report event, and the session's, as
+/// `changes` (an agency renamed, or merged into another) have it, in their order.
+async fn apply_agency_changes(tx: &Tx, changes: &[&AgencyChange]) -> Result<()> {
+    let apply = |agency: &mut AgencyRef| {
+        changes
+            .iter()
+            .fold(false, |changed, change| change.apply(agency) | changed)
+    };
+    for json in tx.get_all(UPDATES, None).await? {
+        let mut update: ProgressUpdate = decode(&json)?;
+        if apply(&mut update.agency) {
+            let id = JsValue::from_f64(update.id as f64);
+            tx.put(UPDATES, &id, &encode(&update)?).await?;
+        }
+    }
+    for json in tx.get_all(REPORTS, None).await? {
+        let mut event: ReportEvent = decode(&json)?;
+        if apply(&mut event.agency) {
+            let id = JsValue::from_f64(event.id as f64);
+            tx.put(REPORTS, &id, &encode(&event)?).await?;
+        }
+    }
+    if let Some(json) = tx.get(META, &key("session")).await? {
+        let mut session: Session = decode(&json)?;
+        if apply(&mut session.user.agency) {
+            tx.put(META, &key("session"), &encode(&session)?).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Asks the browser to keep this site's storage under storage pressure, so that

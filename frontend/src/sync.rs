@@ -8,7 +8,7 @@ use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiendo_shared::error::ApiError;
-use tiendo_shared::protocol::{Mutation, PushRequest, SCHEMA_VERSION};
+use tiendo_shared::protocol::{Change, Mutation, PushRequest, SCHEMA_VERSION};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -242,13 +242,25 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
     let username = &session.user.username;
     let local = |_: JsValue| CallError::Unexpected(0);
     let mut cursor = store.cursor(username).await.map_err(local)?;
+    let mut agencies_changed = false;
     loop {
         let page = api::pull(&session.token, cursor).await?;
         store.apply_pull(username, &page).await.map_err(local)?;
+        agencies_changed |= page.changes.iter().any(|c| matches!(c, Change::Agency(_)));
         cursor = page.cursor;
         if !page.has_more {
             break;
         }
+    }
+    // The person's own agency may have been renamed or merged: the stored session
+    // says so now.
+    if agencies_changed
+        && let Ok(Some(stored)) = store.session().await
+        && stored.token == session.token
+        && current(app, session)
+        && app.session.with_untracked(|s| s.as_ref() != Some(&stored))
+    {
+        app.session.set(Some(stored));
     }
     let updates = store.updates().await.map_err(local)?;
     let reports = store.reports().await.map_err(local)?;

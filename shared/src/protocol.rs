@@ -14,7 +14,7 @@ use crate::progress::{Note, Percent, ProgressStatus};
 use crate::report::{ContentError, ReportContent, ReportEvent, ReportScope, Reporter};
 
 /// The protocol version this build speaks. 2: progress in results, difficulties and
-/// proposals; the report mutations; report changes in the pull feed.
+/// proposals; the report mutations; report and agency changes in the pull feed.
 pub const SCHEMA_VERSION: u32 = 2;
 /// The oldest protocol version the server still accepts.
 pub const MIN_SCHEMA_VERSION: u32 = 1;
@@ -674,9 +674,48 @@ pub enum Change {
     /// A report was saved, submitted or reviewed. Sent only to clients that pull with
     /// `schema_version=2` or later.
     Report(ReportEvent),
+    /// An agency was renamed, or another was merged into it. Sent only to clients that
+    /// pull with `schema_version=2` or later.
+    Agency(AgencyChange),
     /// A kind this build does not know (from a newer server): skipped.
     #[serde(other)]
     Unknown,
+}
+
+/// An agency renamed (`tiendo agency rename`) or another merged into it (`tiendo agency
+/// merge`). Everyone is told, whatever they may see: a device rewrites the agency of
+/// what it holds with [`AgencyChange::apply`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyChange {
+    /// The server's sequence number for this change.
+    pub id: i64,
+    /// Made by the server, as every change in the feed has one.
+    pub mutation_id: MutationId,
+    /// The agency as it is named from now on; for a merge, the one merged into.
+    pub agency: AgencyRef,
+    pub short_name: String,
+    /// For a merge: the agency now part of `agency`. What named it names `agency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<AgencyId>,
+    /// The name before: of the renamed agency, or of the merged one.
+    pub previous_name: String,
+    /// When the server made the change (RFC 3339, UTC).
+    pub changed_at: String,
+}
+
+impl AgencyChange {
+    /// Rewrites `agency` as this change has it: its new name, or for the merged agency
+    /// the agency it joined. Whether anything changed.
+    pub fn apply(&self, agency: &mut AgencyRef) -> bool {
+        let concerned =
+            agency.id == self.agency.id || self.merged_from.as_ref() == Some(&agency.id);
+        if !concerned || *agency == self.agency {
+            return false;
+        }
+        *agency = self.agency.clone();
+        true
+    }
 }
 
 /// An applied progress update, as everyone who may see it sees it.
@@ -778,6 +817,34 @@ mod tests {
         for unknown in ["-1", "12c", "12c.", "x.1", "12c.0b5e7f3a.9"] {
             assert_eq!(Cursor::parse(unknown), None, "{unknown}");
         }
+    }
+
+    #[test]
+    fn an_agency_change_rewrites_the_renamed_and_the_merged_agency_only() {
+        let change: Change = serde_json::from_value(json!({
+            "kind": "agency", "id": 9, "mutation_id": "0b5e7f3a-9c1d-4e2f-8a6b-1c2d3e4f5a6b",
+            "agency": {"id": "so-vhtt", "name": "Sở Văn hóa và Thể thao"},
+            "short_name": "Sở VHTT", "merged_from": "so-dl", "previous_name": "Sở Du lịch",
+            "changed_at": "2026-01-01T00:00:00.000Z"
+        }))
+        .unwrap();
+        let Change::Agency(change) = change else {
+            panic!("an agency change");
+        };
+        let named = |id: &str, name: &str| AgencyRef {
+            id: AgencyId::parse(id).unwrap(),
+            name: name.into(),
+        };
+        let mut merged = named("so-dl", "Sở Du lịch");
+        assert!(change.apply(&mut merged));
+        assert_eq!(merged, change.agency);
+        let mut renamed = named("so-vhtt", "Sở Văn hóa, Thể thao và Du lịch");
+        assert!(change.apply(&mut renamed));
+        assert_eq!(renamed, change.agency);
+        assert!(!change.apply(&mut renamed), "already as the change has it");
+        let mut other = named("so-tttt", "Sở Thông tin và Truyền thông");
+        assert!(!change.apply(&mut other));
+        assert_eq!(other.name, "Sở Thông tin và Truyền thông");
     }
 
     #[test]

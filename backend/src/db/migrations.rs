@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_provinces",
         include_str!("../../migrations/0006_provinces.sql"),
     ),
+    (
+        "0007_agency_changes",
+        include_str!("../../migrations/0007_agency_changes.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.
@@ -131,5 +135,71 @@ mod tests {
             })
             .unwrap();
         assert_eq!(next, 4);
+    }
+
+    #[test]
+    fn the_feed_is_rebuilt_for_agency_changes_keeping_ids_references_and_its_sequence() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        apply_through(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO agencies (id, name, short_name, kind) VALUES ('so-a', 'Sở A', 'A', 'department');
+             INSERT INTO plans (code, title, date, document, imported_at)
+                 VALUES ('1/KH', 'Kế hoạch', '2019-01-15', '{\"year\": 2019}', 0);
+             INSERT INTO tasks (plan_id, number, position, title, body, timeframe) VALUES (1, '1', 0, 't', 'b', 'Năm 2019');
+             INSERT INTO users (username, display_name, password_hash, agency_id, role, created_at)
+                 VALUES ('a', 'A', 'x', 'so-a', 'head', 0);
+             INSERT INTO clients (client_id, user_id, last_seq, last_push_at) VALUES ('c', 1, 3, 0);
+             INSERT INTO feed (kind, mutation_id) VALUES ('progress', 'm1'), ('report', 'm2'), ('progress', 'm3');
+             INSERT INTO progress_updates (id, mutation_id, client_id, seq, task_id, agency_id, author_id,
+                 status, note, observed_at, received_at)
+             VALUES (1, 'm1', 'c', 1, 1, 'so-a', 1, 'done', '', '2019-06-01T00:00:00Z', 0);
+             INSERT INTO report_events (id, mutation_id, client_id, seq, plan_id, period, scope, agency_id,
+                 action, version, state, author_id, observed_at, received_at)
+             VALUES (2, 'm2', 'c', 2, 1, 'H1-2019', 'agency', 'so-a', 'saved', 2, 'draft', 1,
+                 '2019-06-01T00:00:00Z', 0);
+             DELETE FROM feed WHERE id = 3;",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let feed: Vec<(i64, String)> = conn
+            .prepare("SELECT id, kind FROM feed ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(feed, [(1, "progress".into()), (2, "report".into())]);
+        let violations: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        // The new kind is allowed, and the id 3 given out before is not given again.
+        conn.execute(
+            "INSERT INTO feed (kind, mutation_id) VALUES ('agency', 'm4')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 4);
+        assert!(
+            conn.execute(
+                "INSERT INTO feed (kind, mutation_id) VALUES ('other', 'm5')",
+                []
+            )
+            .is_err()
+        );
+        // Report events still refer to the feed: one naming no change is refused.
+        assert!(
+            conn.execute(
+                "INSERT INTO report_events (id, mutation_id, client_id, seq, plan_id, period, scope,
+                     agency_id, action, version, state, author_id, observed_at, received_at)
+                 VALUES (99, 'm99', 'c', 9, 1, 'H1-2019', 'agency', 'so-a', 'saved', 99, 'draft', 1,
+                     '2019-06-01T00:00:00Z', 0)",
+                []
+            )
+            .is_err()
+        );
     }
 }

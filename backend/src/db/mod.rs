@@ -6,6 +6,7 @@
 //! writer). Handlers call the async methods of [`Db`] defined in the submodules and
 //! never see rusqlite.
 
+mod agencies;
 mod export;
 mod migrations;
 mod plans;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
+pub use agencies::{AgencyRename, Merged, Renamed};
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
@@ -55,9 +57,12 @@ pub enum DbError {
     Panicked(String),
     #[error("the mutation id is another person's")]
     MutationIdTaken,
-    /// An import refused for a reason the administrator can act on.
+    /// An import, rename or merge refused for a reason the administrator can act on;
+    /// nothing was changed.
     #[error("{0}")]
     Refused(String),
+    #[error("no randomness: {0}")]
+    NoRandomness(String),
 }
 
 impl DbError {

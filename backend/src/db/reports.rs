@@ -21,6 +21,7 @@ use tiendo_shared::report::{
     ReportEvent, ReportScope, Reporter, ReportsView, end_of_day, standing,
 };
 
+use super::agencies::current_agency;
 use super::sync::Applied;
 use super::users::SessionUser;
 use super::{Db, DbError};
@@ -92,24 +93,40 @@ impl PeriodInfo {
     }
 }
 
-/// Each agency's name and parent.
-pub(super) struct Tree(HashMap<String, (String, Option<String>)>);
+/// Each agency's name and parent, and the agency each merged one joined.
+pub(super) struct Tree {
+    agencies: HashMap<String, (String, Option<String>)>,
+    merged: HashMap<String, String>,
+}
 
 impl Tree {
     pub(super) fn load(conn: &Connection) -> Result<Tree, DbError> {
-        let mut stmt = conn.prepare_cached("SELECT id, name, parent_id FROM agencies")?;
-        let rows = stmt.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, (row.get(1)?, row.get(2)?)))
-        })?;
-        Ok(Tree(rows.collect::<Result<_, _>>()?))
+        let mut stmt =
+            conn.prepare_cached("SELECT id, name, parent_id, merged_into FROM agencies")?;
+        let mut rows = stmt.query([])?;
+        let (mut agencies, mut merged) = (HashMap::new(), HashMap::new());
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            if let Some(into) = row.get::<_, Option<String>>(3)? {
+                merged.insert(id.clone(), into);
+            }
+            agencies.insert(id, (row.get(1)?, row.get(2)?));
+        }
+        Ok(Tree { agencies, merged })
+    }
+
+    /// The agency `id` names now: itself, or the one it was merged into (a plan
+    /// parsed before the merge still names it).
+    fn current<'a>(&'a self, id: &'a str) -> &'a str {
+        self.merged.get(id).map_or(id, String::as_str)
     }
 
     /// The agency at the top of `id`'s parent chain.
     pub(super) fn root<'a>(&'a self, id: &'a str) -> &'a str {
-        let mut current = id;
+        let mut current = self.current(id);
         for _ in 0..32 {
             match self
-                .0
+                .agencies
                 .get(current)
                 .and_then(|(_, parent)| parent.as_deref())
             {
@@ -121,8 +138,9 @@ impl Tree {
     }
 
     fn agency(&self, id: &str) -> Result<AgencyRef, DbError> {
+        let id = self.current(id);
         let name = self
-            .0
+            .agencies
             .get(id)
             .map(|(name, _)| name.clone())
             .ok_or_else(|| DbError::Corrupt(format!("unknown agency {id}")))?;
@@ -405,19 +423,22 @@ pub fn apply_report_review(
             "only supervisors of the consolidating agency review reports".into(),
         );
     }
+    // A review queued on a device before the agency was merged judges the report
+    // that is now the agency's it joined.
+    let agency = current_agency(conn, &review.agency)?;
     let head = head(
         conn,
         plan_id,
         review.period,
         ReportScope::Agency,
-        review.agency.as_str(),
+        agency.as_str(),
     )?;
     if head.state != Some(CycleState::Submitted) {
         return applied.reject(
             RejectReason::NotSubmitted,
             format!(
                 "the report of {} is {}",
-                review.agency,
+                agency,
                 head.state.map_or("not_started", CycleState::code)
             ),
         );
@@ -451,7 +472,7 @@ pub fn apply_report_review(
             plan_id,
             period: review.period,
             scope: ReportScope::Agency,
-            agency: &review.agency,
+            agency: &agency,
             action,
             version: review.version,
             base: None,

@@ -1,7 +1,7 @@
 //! The sync log: applying pushed mutations exactly once, and the pull feed.
 //!
-//! Every change devices pull has an id in `feed`, one sequence for progress updates
-//! and report events; the pull cursor names a feed id.
+//! Every change devices pull has an id in `feed`, one sequence for progress updates,
+//! report events and agency changes; the pull cursor names a feed id.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tiendo_shared::date::format_rfc3339_utc;
@@ -12,6 +12,7 @@ use tiendo_shared::protocol::{
     ProgressUpdate, PullResponse, PushResponse, RejectReason, Rejection, Timestamp,
 };
 
+use super::agencies::agency_change;
 use super::plans::{find_task, is_assigned};
 use super::reports::{PlanCache, apply_report_review, apply_report_write, report_event};
 use super::users::SessionUser;
@@ -85,13 +86,17 @@ impl Db {
     /// Whether any progress update or report is stored.
     pub async fn has_changes(&self) -> Result<bool, DbError> {
         self.read(|conn| {
-            Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM feed)", [], |row| row.get(0))?)
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM feed WHERE kind IN ('progress', 'report'))",
+                [],
+                |row| row.get(0),
+            )?)
         })
         .await
     }
 
     /// The changes after `cursor` that `user` may see, one page of at most `limit`.
-    /// Report changes go only to clients of schema version 2 or later.
+    /// Report and agency changes go only to clients of schema version 2 or later.
     pub async fn pull(
         &self,
         user: SessionUser,
@@ -210,7 +215,9 @@ fn apply(
     mutation: &Mutation,
     now: i64,
 ) -> Result<Result<(), Rejection>, DbError> {
-    let author: Option<i64> = conn
+    // A change of the feed with this id: its author, or none for one the server made
+    // (an agency change), whose id is then taken all the same.
+    let author: Option<Option<i64>> = conn
         .prepare_cached(
             "SELECT COALESCE(p.author_id, r.author_id) FROM feed f
              LEFT JOIN progress_updates p ON p.id = f.id LEFT JOIN report_events r ON r.id = f.id
@@ -218,7 +225,7 @@ fn apply(
         )?
         .query_row([mutation.id.as_str()], |row| row.get(0))
         .optional()?;
-    if author == Some(user.id) {
+    if author == Some(Some(user.id)) {
         return Ok(Ok(()));
     }
     let applied = Applied {
@@ -376,19 +383,21 @@ fn pull(
 ) -> Result<PullResponse, DbError> {
     // One read transaction, so the page and the high-water mark agree.
     let tx = conn.unchecked_transaction()?;
-    let high = last_change(&tx)?;
+    let generation = generation(&tx)?;
+    let high = last_change(&tx, generation)?;
     // A cursor this database did not issue (text no server wrote, a number beyond
     // its last change, or one naming a different change, as after a restore from an
     // older backup) starts the device over from the beginning.
     let (from, reset) = match cursor {
         Some(cursor) if cursor == Cursor::START => (0, false),
-        Some(cursor) if cursor_is_known(&tx, cursor)? => (cursor.id as i64, false),
+        Some(cursor) if cursor_is_known(&tx, cursor, generation)? => (cursor.id as i64, false),
         _ => (0, true),
     };
     let scope: Option<&str> = (!user.role.reads_all()).then_some(user.agency.id.as_str());
     let reports = schema_version >= 2;
     // Progress of the person's agency and the units under it; reports of their
-    // agency and those above it (a border post sees its command's report).
+    // agency and those above it (a border post sees its command's report); every
+    // agency change.
     let mut stmt = tx.prepare_cached(
         "WITH RECURSIVE down(id) AS (
              SELECT ?2 WHERE ?2 IS NOT NULL
@@ -404,6 +413,7 @@ fn pull(
              (p.id IS NOT NULL AND (?2 IS NULL OR p.agency_id IN (SELECT id FROM down)))
              OR (?4 AND r.id IS NOT NULL AND (?2 IS NULL
                  OR (r.scope = 'agency' AND r.agency_id IN (SELECT id FROM up))))
+             OR (?4 AND f.kind = 'agency')
          )
          ORDER BY f.id LIMIT ?3",
     )?;
@@ -416,21 +426,30 @@ fn pull(
     let mut changes = Vec::with_capacity(rows.len().min(limit));
     let mut last: Option<(i64, MutationId)> = None;
     for (id, kind) in rows.into_iter().take(limit) {
-        let change = if kind == "progress" {
-            let update = tx
-                .prepare_cached(&format!("{PROGRESS_SELECT} WHERE p.id = ?1"))?
-                .query_row([id], |row| Ok(progress_from_row(row)))??;
-            last = Some((id, update.mutation_id.clone()));
-            Change::Progress(update)
-        } else {
-            let event = report_event(&tx, id)?;
-            last = Some((id, event.mutation_id.clone()));
-            Change::Report(event)
+        let change = match kind.as_str() {
+            "progress" => {
+                let update = tx
+                    .prepare_cached(&format!("{PROGRESS_SELECT} WHERE p.id = ?1"))?
+                    .query_row([id], |row| Ok(progress_from_row(row)))??;
+                last = Some((id, update.mutation_id.clone()));
+                Change::Progress(update)
+            }
+            "report" => {
+                let event = report_event(&tx, id)?;
+                last = Some((id, event.mutation_id.clone()));
+                Change::Report(event)
+            }
+            "agency" => {
+                let change = agency_change(&tx, id)?;
+                last = Some((id, change.mutation_id.clone()));
+                Change::Agency(change)
+            }
+            other => return Err(DbError::Corrupt(format!("a change of kind {other:?}"))),
         };
         changes.push(change);
     }
     let cursor = match last {
-        Some((id, mutation_id)) if has_more => Cursor::after(id as u64, &mutation_id),
+        Some((id, mutation_id)) if has_more => cursor_after(id as u64, &mutation_id, generation),
         _ => high,
     };
     Ok(PullResponse {
@@ -450,9 +469,40 @@ pub(super) const PROGRESS_SELECT: &str =
     JOIN tasks t ON t.id = p.task_id JOIN plans pl ON pl.id = t.plan_id
     JOIN agencies a ON a.id = p.agency_id JOIN users u ON u.id = p.author_id";
 
+/// What the cursors this database issues depend on besides the change they name: the
+/// last merge of agencies (0 when there was none). A merge widens what people may see
+/// (a merged agency's history is the joined agency's now, and its units are under
+/// another agency), and a device holds nothing of what it did not see before: every
+/// cursor issued before a merge is no longer honoured, so each device starts over from
+/// the beginning once (`reset`), whatever its version, and its cursor is valid again.
+fn generation(conn: &Connection) -> Result<u32, DbError> {
+    let last: Option<String> = conn
+        .prepare_cached(
+            "SELECT f.mutation_id FROM agency_changes c JOIN feed f ON f.id = c.id
+             WHERE c.merged_from IS NOT NULL ORDER BY c.id DESC LIMIT 1",
+        )?
+        .query_row([], |row| row.get(0))
+        .optional()?;
+    Ok(last.map_or(0, |mutation_id| {
+        u32::from_str_radix(mutation_id.get(..8).unwrap_or_default(), 16)
+            .unwrap_or_default()
+            .max(1)
+    }))
+}
+
+/// The cursor just after the change `id` whose mutation id is `mutation_id`, in the
+/// current [`generation`].
+fn cursor_after(id: u64, mutation_id: &MutationId, generation: u32) -> Cursor {
+    let cursor = Cursor::after(id, mutation_id);
+    Cursor {
+        id,
+        check: cursor.check ^ generation,
+    }
+}
+
 /// The cursor just after the last change of all (whether this person may see it or
 /// not), or the start when there is none.
-fn last_change(conn: &Connection) -> Result<Cursor, DbError> {
+fn last_change(conn: &Connection, generation: u32) -> Result<Cursor, DbError> {
     let last: Option<(i64, String)> = conn
         .prepare_cached("SELECT id, mutation_id FROM feed ORDER BY id DESC LIMIT 1")?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -460,12 +510,13 @@ fn last_change(conn: &Connection) -> Result<Cursor, DbError> {
     last.map_or(Ok(Cursor::START), |(id, mutation_id)| {
         let mutation_id = MutationId::parse(&mutation_id)
             .map_err(|_| DbError::Corrupt("a change has an invalid mutation id".into()))?;
-        Ok(Cursor::after(id as u64, &mutation_id))
+        Ok(cursor_after(id as u64, &mutation_id, generation))
     })
 }
 
-/// Whether `cursor` names a change this database holds, by number and check.
-fn cursor_is_known(conn: &Connection, cursor: Cursor) -> Result<bool, DbError> {
+/// Whether `cursor` names a change this database holds, by number and check, in the
+/// current [`generation`].
+fn cursor_is_known(conn: &Connection, cursor: Cursor, generation: u32) -> Result<bool, DbError> {
     let Ok(id) = i64::try_from(cursor.id) else {
         return Ok(false);
     };
@@ -475,7 +526,7 @@ fn cursor_is_known(conn: &Connection, cursor: Cursor) -> Result<bool, DbError> {
         .optional()?;
     Ok(mutation_id
         .and_then(|m| MutationId::parse(&m).ok())
-        .is_some_and(|m| Cursor::after(cursor.id, &m) == cursor))
+        .is_some_and(|m| cursor_after(cursor.id, &m, generation) == cursor))
 }
 
 pub(super) fn progress_from_row(row: &rusqlite::Row<'_>) -> Result<ProgressUpdate, DbError> {

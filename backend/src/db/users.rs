@@ -77,10 +77,12 @@ impl Db {
         .await
     }
 
-    /// Every agency, by name.
+    /// Every agency, by name (not those merged into another).
     pub async fn agencies(&self) -> Result<Vec<(AgencyRef, String)>, DbError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT id, name, kind FROM agencies ORDER BY name")?;
+            let mut stmt = conn.prepare(
+                "SELECT id, name, kind FROM agencies WHERE merged_into IS NULL ORDER BY name",
+            )?;
             let rows = stmt.query_map([], |row| {
                 let id: String = row.get(0)?;
                 Ok((
@@ -96,11 +98,16 @@ impl Db {
         .await
     }
 
-    /// Creates an account; `Ok(false)` when the username is taken or the agency unknown.
+    /// Creates an account; `Ok(false)` when the username is taken or the agency unknown
+    /// (or merged into another).
     pub async fn add_user(&self, user: NewUser) -> Result<bool, DbError> {
         self.write(move |conn| {
             let agency_known = conn
-                .query_row("SELECT 1 FROM agencies WHERE id = ?1", [user.agency.as_str()], |_| Ok(()))
+                .query_row(
+                    "SELECT 1 FROM agencies WHERE id = ?1 AND merged_into IS NULL",
+                    [user.agency.as_str()],
+                    |_| Ok(()),
+                )
                 .optional()?
                 .is_some();
             if !agency_known {
