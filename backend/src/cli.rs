@@ -305,31 +305,22 @@ async fn run(command: Command) -> Result<(), String> {
                     db,
                 },
         } => {
-            let (source, parsed) = import::parse_file(&file)?;
+            // A file that is not a plan, or a plan the parser stops on, is refused
+            // before any database is touched (or made).
+            import::parse_file(&file)?;
             let db = open_seeded(&db.db).await?;
-            // What the file names by an agency since merged goes to the one it joined.
-            let parsed = db.follow_merges(parsed).await.map_err(|e| e.to_string())?;
-            let agencies = import::registry_agencies(&parsed.province);
-            let summary = if dry_run {
-                db.preview_plan_import(parsed, agencies).await
-            } else {
-                db.import_plan(parsed, agencies).await
-            }
-            .map_err(|e| e.to_string())?;
+            // The database is the registry of record: a renamed or merged agency is
+            // read under the names the database knows.
+            let registries = import::registries_of_record(
+                &db.stored_agencies().await.map_err(|e| e.to_string())?,
+            );
+            let (source, parsed) = import::parse_file_with(&file, &registries)?;
+            let agencies = import::agencies_of(&registries, &parsed.province);
+            let summary = import::import_parsed(&db, parsed, agencies, dry_run)
+                .await
+                .map_err(|e| e.to_string())?;
             if json {
-                let mut value = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
-                // Each warning also says where the file has it (a Word file's paragraph).
-                value["warnings"] = summary
-                    .warnings
-                    .iter()
-                    .map(|w| {
-                        serde_json::json!({
-                            "line": w.line,
-                            "place": source.place(w.line),
-                            "message": w.message,
-                        })
-                    })
-                    .collect();
+                let value = import::summary_json(&summary, &source).map_err(|e| e.to_string())?;
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?

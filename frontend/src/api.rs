@@ -4,9 +4,10 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tiendo_shared::error::ApiError;
+use tiendo_shared::ids::PlanCode;
 use tiendo_shared::protocol::{
-    Cursor, LoginRequest, LoginResponse, Mutation, PlanView, PullResponse, PushRequest,
-    PushResponse, SCHEMA_VERSION,
+    Cursor, LoginRequest, LoginResponse, Mutation, PlanListing, PlanView, PullResponse,
+    PushRequest, PushResponse, SCHEMA_VERSION,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -58,8 +59,21 @@ pub async fn logout(token: &str) -> Result<(), CallError> {
     }
 }
 
-pub async fn plan(token: &str) -> Result<PlanView, CallError> {
-    call::<(), _>("GET", "/api/v1/plan", Some(token), None).await
+/// The plan `choice`, or the current plan of the person's province.
+pub async fn plan(token: &str, choice: Option<&PlanCode>) -> Result<PlanView, CallError> {
+    let path = match choice {
+        Some(code) => format!(
+            "/api/v1/plan?plan={}",
+            js_sys::encode_uri_component(code.as_str())
+        ),
+        None => "/api/v1/plan".to_owned(),
+    };
+    call::<(), _>("GET", &path, Some(token), None).await
+}
+
+/// The plans of the person's province, newest first.
+pub async fn plans(token: &str) -> Result<Vec<PlanListing>, CallError> {
+    call::<(), _>("GET", "/api/v1/plans", Some(token), None).await
 }
 
 pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushResponse, CallError> {
@@ -75,7 +89,7 @@ pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError
 
 /// A file from the server (an export), with the name the server gives it.
 pub async fn download(token: &str, path: &str) -> Result<(Blob, String), CallError> {
-    let response = send::<()>("GET", path, Some(token), None, "*/*")
+    let response = send("GET", path, Some(token), None, "*/*")
         .await
         .map_err(|_| CallError::Network)?;
     if !response.ok() {
@@ -157,9 +171,30 @@ async fn call<B: Serialize, R: DeserializeOwned>(
     token: Option<&str>,
     body: Option<&B>,
 ) -> Result<R, CallError> {
-    let response = send(method, path, token, body, "application/json")
-        .await
-        .map_err(|_| CallError::Network)?;
+    let body = match body {
+        Some(body) => {
+            let json = serde_json::to_string(body).map_err(|_| CallError::Unexpected(0))?;
+            Some(("application/json", JsValue::from_str(&json)))
+        }
+        None => None,
+    };
+    answer(send(method, path, token, body, "application/json").await).await
+}
+
+/// A file sent as it is (an administrator's plan file) to `path`, the JSON answer read.
+#[cfg(feature = "workspace")]
+pub async fn upload<R: DeserializeOwned>(
+    token: &str,
+    path: &str,
+    file: &web_sys::File,
+) -> Result<R, CallError> {
+    let body = Some(("application/octet-stream", JsValue::from(file.clone())));
+    answer(send("POST", path, Some(token), body, "application/json").await).await
+}
+
+/// The body of an answer as `R`, or the shared error shape.
+async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Result<R, CallError> {
+    let response = response.map_err(|_| CallError::Network)?;
     let status = response.status();
     let text = read_text(&response).await.ok_or(CallError::Network)?;
     if response.ok() {
@@ -169,11 +204,12 @@ async fn call<B: Serialize, R: DeserializeOwned>(
         .map_or(CallError::Unexpected(status), CallError::Api))
 }
 
-async fn send<B: Serialize>(
+/// A request, with a body of its content type when there is one.
+async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
-    body: Option<&B>,
+    body: Option<(&str, JsValue)>,
     accept: &str,
 ) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
@@ -185,10 +221,9 @@ async fn send<B: Serialize>(
     init.set_method(method);
     init.set_headers(&headers);
     init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
-    if let Some(body) = body {
-        headers.set("Content-Type", "application/json")?;
-        let json = serde_json::to_string(body).map_err(|e| JsValue::from_str(&e.to_string()))?;
-        init.set_body(&JsValue::from_str(&json));
+    if let Some((content_type, body)) = body {
+        headers.set("Content-Type", content_type)?;
+        init.set_body(&body);
     }
     let request = Request::new_with_str_and_init(path, &init)?;
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;

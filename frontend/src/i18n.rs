@@ -19,6 +19,7 @@ pub enum T {
     SignOut,
     SignInNeedsNetwork,
     OnlyMine,
+    PlanPicker,
     Lead,
     Coordinating,
     Timeframe,
@@ -133,6 +134,7 @@ impl T {
                 "Cannot reach the server. The first sign-in needs a connection.",
             ),
             T::OnlyMine => ("Chỉ nhiệm vụ của cơ quan tôi", "Only my agency's tasks"),
+            T::PlanPicker => ("Kế hoạch", "Plan"),
             T::Lead => ("Cơ quan chủ trì", "Lead agencies"),
             T::Coordinating => ("Cơ quan phối hợp", "Coordinating agencies"),
             T::Timeframe => ("Thời gian thực hiện", "Timeframe"),
@@ -307,6 +309,24 @@ impl T {
 #[cfg(feature = "workspace")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum W {
+    NavImport,
+    ImportTitle,
+    ImportAdminOnly,
+    ImportFile,
+    ImportPreview,
+    ImportConfirm,
+    ImportChooseFile,
+    ImportPreviewed,
+    ImportDone,
+    ImportNeedsNetwork,
+    ImportFailed,
+    ImportTasks,
+    ImportAdded,
+    ImportChanged,
+    ImportWithdrawn,
+    ImportNewAgencies,
+    ImportUnmapped,
+    ImportWarnings,
     NavDashboard,
     NavMatrix,
     NavTasks,
@@ -359,6 +379,42 @@ impl W {
 
     fn texts(self) -> (&'static str, &'static str) {
         match self {
+            W::NavImport => ("Nhập kế hoạch", "Import a plan"),
+            W::ImportTitle => ("Nhập kế hoạch", "Import a plan"),
+            W::ImportAdminOnly => (
+                "Chỉ quản trị hệ thống được nhập kế hoạch.",
+                "Only an administrator can import a plan.",
+            ),
+            W::ImportFile => (
+                "Tệp kế hoạch (Word .docx hoặc văn bản)",
+                "Plan file (Word .docx or text)",
+            ),
+            W::ImportPreview => ("Xem trước", "Preview"),
+            W::ImportConfirm => ("Xác nhận nhập", "Confirm import"),
+            W::ImportChooseFile => ("Hãy chọn một tệp kế hoạch.", "Choose a plan file."),
+            W::ImportPreviewed => (
+                "Xem trước: chưa có gì thay đổi. Kiểm tra rồi xác nhận nhập.",
+                "Preview: nothing has changed yet. Check it, then confirm.",
+            ),
+            W::ImportDone => ("Đã nhập kế hoạch.", "The plan was imported."),
+            W::ImportNeedsNetwork => (
+                "Cần có mạng để nhập kế hoạch.",
+                "Importing a plan needs the network.",
+            ),
+            W::ImportFailed => (
+                "Không nhập được kế hoạch.",
+                "The plan could not be imported.",
+            ),
+            W::ImportTasks => ("nhiệm vụ", "tasks"),
+            W::ImportAdded => ("Nhiệm vụ thêm mới", "Tasks added"),
+            W::ImportChanged => ("Nhiệm vụ thay đổi", "Tasks changed"),
+            W::ImportWithdrawn => (
+                "Nhiệm vụ rút khỏi kế hoạch (giữ lại lịch sử)",
+                "Tasks withdrawn (kept with their history)",
+            ),
+            W::ImportNewAgencies => ("Cơ quan mới", "New agencies"),
+            W::ImportUnmapped => ("Cụm từ nhóm chưa ánh xạ", "Group phrases left unmapped"),
+            W::ImportWarnings => ("Cảnh báo", "Warnings"),
             W::NavDashboard => ("Tổng quan", "Overview"),
             W::NavMatrix => ("Ma trận", "Matrix"),
             W::NavTasks => ("Nhiệm vụ", "Tasks"),

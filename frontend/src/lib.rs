@@ -83,7 +83,9 @@ fn App() -> impl IntoView {
             (true, Route::Report(period, target)) => {
                 view! { <pages::report::ReportPage period=period target=target/> }.into_any()
             }
-            (true, route @ (Route::Dashboard(..) | Route::Matrix)) => workspace_page(route),
+            (true, route @ (Route::Dashboard(..) | Route::Matrix | Route::Import)) => {
+                workspace_page(route)
+            }
         }}
     }
 }
@@ -94,6 +96,7 @@ fn workspace_page(route: Route) -> AnyView {
         Route::Dashboard(period, as_of) => {
             view! { <pages::dashboard::DashboardPage period=period as_of=as_of/> }.into_any()
         }
+        Route::Import => view! { <pages::import::ImportPage/> }.into_any(),
         _ => view! { <pages::matrix::MatrixPage/> }.into_any(),
     }
 }
@@ -132,6 +135,9 @@ fn nav(app: AppState) -> impl IntoView {
                     <a href=Route::Matrix.href() data-testid="nav-matrix">{app.tr(W::NavMatrix.into())}</a>
                     <a href=Route::Reports(None).href() data-testid="nav-reports">{app.tr(T::NavReports)}</a>
                     <a href=Route::Tasks.href() data-testid="nav-tasks">{app.tr(W::NavTasks.into())}</a>
+                    {app.session.with(|s| s.as_ref().is_some_and(|s| s.user.role == tiendo_shared::protocol::Role::Admin)).then(|| view! {
+                        <a href=Route::Import.href() data-testid="nav-import">{app.tr(W::NavImport.into())}</a>
+                    })}
                 </nav>
             }
         })

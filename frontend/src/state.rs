@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, TaskNumber};
 use tiendo_shared::plan::Period;
-use tiendo_shared::protocol::{PlanView, ProgressUpdate};
+use tiendo_shared::protocol::{PlanListing, PlanView, ProgressUpdate};
 use tiendo_shared::report::ReportEvent;
 
 use crate::i18n::Lang;
@@ -44,6 +44,8 @@ pub enum Route {
     Dashboard(Option<Period>, Option<Date>),
     /// Tasks × agencies.
     Matrix,
+    /// An administrator imports a plan file (workspace).
+    Import,
 }
 
 /// Whose report a report page shows.
@@ -88,6 +90,7 @@ impl Route {
                     .map(|(p, d)| Route::Dashboard(Some(p), Some(d))),
             },
             (Some("matrix"), None, ..) => Some(Route::Matrix),
+            (Some("import"), None, ..) => Some(Route::Import),
             _ => None,
         };
         route.unwrap_or(Route::Tasks)
@@ -110,6 +113,7 @@ impl Route {
                 format!("#/dashboard/{period}/{}", day.to_iso())
             }
             Route::Matrix => "#/matrix".to_owned(),
+            Route::Import => "#/import".to_owned(),
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct AppState {
     pub lang: RwSignal<Lang>,
     pub session: RwSignal<Option<Session>>,
     pub plan: RwSignal<Option<PlanView>>,
+    /// The plans of the person's province, newest first (a picker when more than one).
+    pub plans: RwSignal<Vec<PlanListing>>,
     pub updates: RwSignal<Vec<ProgressUpdate>>,
     /// Every report event the person may see, in the server's order.
     pub reports: RwSignal<Vec<ReportEvent>>,
@@ -137,6 +143,7 @@ impl AppState {
             lang: RwSignal::new(lang),
             session: RwSignal::new(session),
             plan: RwSignal::new(None),
+            plans: RwSignal::new(Vec::new()),
             updates: RwSignal::new(Vec::new()),
             reports: RwSignal::new(Vec::new()),
             pending: RwSignal::new(Vec::new()),

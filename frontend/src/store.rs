@@ -5,10 +5,10 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tiendo_shared::ids::{ClientId, Uuid};
+use tiendo_shared::ids::{ClientId, PlanCode, Uuid};
 use tiendo_shared::protocol::{
-    AgencyChange, AgencyRef, Change, Cursor, Mutation, MutationBody, PlanView, ProgressUpdate,
-    PullResponse, Rejection, UserInfo,
+    AgencyChange, AgencyRef, Change, Cursor, Mutation, MutationBody, PlanListing, PlanView,
+    ProgressUpdate, PullResponse, Rejection, UserInfo,
 };
 use tiendo_shared::report::ReportEvent;
 use wasm_bindgen::JsValue;
@@ -130,6 +130,32 @@ impl Store {
 
     pub async fn set_plan(&self, username: &str, plan: &PlanView) -> Result<()> {
         self.set_meta(&format!("plan:{username}"), plan).await
+    }
+
+    /// The plans of the person's province, as last listed.
+    pub async fn plans(&self, username: &str) -> Vec<PlanListing> {
+        self.meta(&format!("plans:{username}"))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    pub async fn set_plans(&self, username: &str, plans: &[PlanListing]) -> Result<()> {
+        self.set_meta(&format!("plans:{username}"), &plans).await
+    }
+
+    /// The plan the person chose to work on; `None` for the current one.
+    pub async fn plan_choice(&self, username: &str) -> Option<PlanCode> {
+        self.meta(&format!("plan_choice:{username}"))
+            .await
+            .ok()
+            .flatten()
+    }
+
+    pub async fn set_plan_choice(&self, username: &str, choice: Option<&PlanCode>) -> Result<()> {
+        self.set_meta(&format!("plan_choice:{username}"), &choice)
+            .await
     }
 
     /// The client id this person uses on this device, made on first use.

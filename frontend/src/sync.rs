@@ -105,6 +105,7 @@ pub async fn load_local(app: AppState) {
     if let Ok(plan) = store.plan(&username).await {
         app.plan.set(plan);
     }
+    app.plans.set(store.plans(&username).await);
     // The cached changes may be another person's, from an earlier session.
     if store.holds_pulled(&username).await {
         if let Ok(updates) = store.updates().await {
@@ -270,7 +271,17 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
             app.reports.set(reports);
         }
     }
-    let plan = api::plan(&session.token).await?;
+    // The plan the person chose on this device, while their province still lists it.
+    let plans = api::plans(&session.token).await?;
+    let choice = store
+        .plan_choice(username)
+        .await
+        .filter(|c| plans.iter().any(|p| &p.code == c && !p.current));
+    if current(app, session) && app.plans.with_untracked(|p| *p != plans) {
+        store.set_plans(username, &plans).await.map_err(local)?;
+        app.plans.set(plans);
+    }
+    let plan = api::plan(&session.token, choice.as_ref()).await?;
     // The signal mirrors the stored plan of the signed-in person (both are written
     // together, here and at start-up), so it tells whether anything changed. Only a
     // real change is stored and re-renders the pages (never the form being typed in).

@@ -113,6 +113,20 @@ pub struct LoginResponse {
     pub user: UserInfo,
 }
 
+/// One plan of `GET /api/v1/plans`: the plans of the person's province, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanListing {
+    pub code: PlanCode,
+    pub title: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: Date,
+    /// The year the plan is for.
+    pub year: i32,
+    /// The plan a person is served when they choose none: the latest of their province.
+    pub current: bool,
+}
+
 /// `GET /api/v1/plan`: the current plan's tasks as the signed-in person may see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

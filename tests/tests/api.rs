@@ -497,6 +497,8 @@ fn the_openapi_description_covers_every_endpoint() {
         ("/api/v1/logout", "post"),
         ("/api/v1/me", "get"),
         ("/api/v1/plan", "get"),
+        ("/api/v1/plans", "get"),
+        ("/api/v1/plans/import", "post"),
         ("/api/v1/sync/push", "post"),
         ("/api/v1/sync/pull", "get"),
         ("/api/v1/reports", "get"),
@@ -523,6 +525,8 @@ fn the_openapi_description_covers_every_endpoint() {
         "PushResponse",
         "PullResponse",
         "ProgressUpdate",
+        "PlanListing",
+        "ImportSummary",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }

@@ -1207,3 +1207,54 @@ fn a_plan_with_a_stored_number_and_another_date_is_refused_not_written_over() {
     let out = stdout(&tiendo(&["plan", "import", &seed_file, "--db", &path(&db)]));
     assert!(out.starts_with("updated 215/KH-UBND"), "{out}");
 }
+
+#[test]
+fn a_plan_naming_an_agency_by_the_name_it_was_renamed_to_reads_it_as_that_agency() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("tiendo.sqlite");
+    let renamed = "Sở Đối ngoại";
+    stdout(&tiendo(&[
+        "agency",
+        "rename",
+        "so-ngoai-vu",
+        "--name",
+        renamed,
+        "--keep-alias",
+        "--db",
+        &path(&db),
+    ]));
+    // Next year's plan writes the new name; the database is the registry of record.
+    let seed = std::fs::read_to_string(format!(
+        "{}/../seed/ke-hoach-215-KH-UBND-2019-kon-tum.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the seed plan");
+    let next = seed
+        .replace("Số: 215/KH-UBND", "Số: 88/KH-UBND")
+        .replace("ngày 28 tháng 01 năm 2019", "ngày 10 tháng 02 năm 2020")
+        .replace("Sở Ngoại vụ", renamed);
+    let file = write_file(dir.path(), "ke-hoach-88-2020.md", next.as_bytes());
+    let summary: Value = serde_json::from_str(&stdout(&tiendo(&[
+        "plan",
+        "import",
+        &file,
+        "--dry-run",
+        "--json",
+        "--db",
+        &path(&db),
+    ])))
+    .expect("the summary as JSON");
+    let new: Vec<&str> = summary["new_agencies"]
+        .as_array()
+        .expect("new agencies")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(!new.contains(&renamed), "{new:?}");
+    assert!(
+        summary["warnings"].as_array().is_none_or(|w| w
+            .iter()
+            .all(|w| !w["message"].as_str().unwrap_or("").contains(renamed))),
+        "{summary}"
+    );
+}

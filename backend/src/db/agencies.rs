@@ -9,12 +9,12 @@
 //! older plan's text imported again, a review queued on a device before the merge, a
 //! parsed plan another process still holds) is led to the agency it joined.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tiendo_shared::date::format_rfc3339_utc;
 use tiendo_shared::ids::{AgencyId, MutationId};
-use tiendo_shared::plan::{AgencyName, Plan};
+use tiendo_shared::plan::{Agency, AgencyName, Plan};
 use tiendo_shared::protocol::{AgencyChange, AgencyRef, ReportDeadline};
 use tiendo_shared::search::folded;
 
@@ -634,4 +634,68 @@ pub(super) fn agency_change(conn: &Connection, id: i64) -> Result<AgencyChange, 
         previous_name,
         changed_at: format_rfc3339_utc(changed_at),
     })
+}
+
+/// An agency as this database holds it, for building the registries plans are read
+/// with: the database is the registry of record once a registry is imported.
+#[derive(Debug, Clone)]
+pub struct StoredAgency {
+    pub agency: Agency,
+    /// The province key (`kon-tum`).
+    pub province: String,
+    /// The agency it was merged into, if it was.
+    pub merged_into: Option<AgencyId>,
+}
+
+impl Db {
+    /// Every agency with its province, aliases and merge, for the importer.
+    pub async fn stored_agencies(&self) -> Result<Vec<StoredAgency>, DbError> {
+        self.read(|conn| {
+            let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+            let mut stmt =
+                conn.prepare("SELECT agency_id, name FROM agency_aliases ORDER BY name")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                aliases.entry(row.get(0)?).or_default().push(row.get(1)?);
+            }
+            let mut stmt = conn.prepare(
+                "SELECT id, name, short_name, kind, parent_id, external, province, merged_into
+                 FROM agencies ORDER BY rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let corrupt =
+                    |what: &str| DbError::Corrupt(format!("stored agency has an invalid {what}"));
+                let id: String = row.get(0)?;
+                let kind: String = row.get(3)?;
+                let parent: Option<String> = row.get(4)?;
+                let merged: Option<String> = row.get(7)?;
+                let agency = Agency {
+                    id: AgencyId::parse(&id).map_err(|_| corrupt("id"))?,
+                    name: row.get(1)?,
+                    short_name: row.get(2)?,
+                    kind: serde_json::from_value(serde_json::Value::String(kind))
+                        .map_err(|_| corrupt("kind"))?,
+                    parent: parent
+                        .map(|p| AgencyId::parse(&p))
+                        .transpose()
+                        .map_err(|_| corrupt("parent"))?,
+                    external: row.get(5)?,
+                    border: false,
+                    aliases: aliases.remove(&id).unwrap_or_default(),
+                };
+                out.push(StoredAgency {
+                    agency,
+                    province: row.get(6)?,
+                    merged_into: merged
+                        .map(|m| AgencyId::parse(&m))
+                        .transpose()
+                        .map_err(|_| corrupt("merge"))?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
 }

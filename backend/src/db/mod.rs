@@ -22,12 +22,13 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
-pub use agencies::{AgencyRename, Merged, Renamed};
+pub use agencies::{AgencyRename, Merged, Renamed, StoredAgency};
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
 pub use plans::{
     FieldChange, NewAgency, PlanImport, TaskBrief, TaskChange, TaskField, TaskRow, WithdrawnTask,
+    province_key,
 };
 pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;

@@ -8,7 +8,7 @@ use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, PlanCode, TaskNumber};
 use tiendo_shared::plan::{Agency, Plan, PlanWarning, Task};
 use tiendo_shared::protocol::{
-    AgencyParent, AgencyRef, PlanView, ReportDeadline, SectionView, TaskView,
+    AgencyParent, AgencyRef, PlanListing, PlanView, ReportDeadline, SectionView, TaskView,
 };
 
 use super::reports::{PlanCache, period_info};
@@ -172,6 +172,76 @@ impl Db {
         })
         .await
     }
+    /// The plans of the person's province, newest first, the current one marked.
+    pub async fn plans_of(&self, user: SessionUser) -> Result<Vec<PlanListing>, DbError> {
+        self.read(move |conn| {
+            let current = current_plan_id(conn, &user.agency.id)?;
+            province_plans(conn, &user.agency.id, current)
+        })
+        .await
+    }
+
+    /// The plan `code` as `user` sees it; `None` when it is not a plan of their
+    /// province.
+    pub async fn plan_view_of(
+        &self,
+        user: SessionUser,
+        code: PlanCode,
+    ) -> Result<Option<PlanView>, DbError> {
+        let cache = self.plan_cache();
+        self.read(move |conn| {
+            let current = current_plan_id(conn, &user.agency.id)?;
+            let plans = province_plans(conn, &user.agency.id, current)?;
+            if !plans.iter().any(|p| p.code == code) {
+                return Ok(None);
+            }
+            let plan_id: i64 = conn.query_row(
+                "SELECT id FROM plans WHERE code = ?1",
+                [code.as_str()],
+                |row| row.get(0),
+            )?;
+            plan_view(conn, &cache, plan_id, &user).map(Some)
+        })
+        .await
+    }
+}
+
+/// The plans of `agency`'s province, newest first; when its province has none, the
+/// plan it is served instead (`current`) alone, never another province's list.
+fn province_plans(
+    conn: &Connection,
+    agency: &AgencyId,
+    current: Option<i64>,
+) -> Result<Vec<PlanListing>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.code, p.title, p.date, p.year FROM plans p
+         WHERE p.id = ?2 OR p.province = (
+             SELECT a.province FROM agencies a WHERE a.id = ?1 AND a.province != '')
+         ORDER BY p.date DESC, p.id DESC",
+    )?;
+    let rows: Vec<(i64, String, String, String, i32)> = stmt
+        .query_map(params![agency.as_str(), current.unwrap_or(-1)], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let corrupt = |e: &dyn std::fmt::Display| DbError::Corrupt(e.to_string());
+    rows.into_iter()
+        .map(|(id, code, title, date, year)| {
+            Ok(PlanListing {
+                code: PlanCode::parse(&code).map_err(|e| corrupt(&e))?,
+                title,
+                date: Date::parse_iso(&date).map_err(|e| corrupt(&e))?,
+                year,
+                current: Some(id) == current,
+            })
+        })
+        .collect()
 }
 
 /// A task as stored before an import.

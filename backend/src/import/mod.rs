@@ -7,9 +7,9 @@ pub mod docx;
 use std::fmt::Write;
 use std::path::Path;
 
-use tiendo_shared::plan::{self, Plan, Registry};
+use tiendo_shared::plan::{self, Agency, Plan, Registry};
 
-use crate::db::{PlanImport, TaskField};
+use crate::db::{Db, DbError, PlanImport, StoredAgency, TaskField, province_key};
 
 /// What a plan file turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,18 +151,161 @@ pub fn registry_agencies(province: &str) -> Vec<tiendo_shared::plan::Agency> {
         .unwrap_or_default()
 }
 
-pub fn parse_file(file: &Path) -> Result<(PlanSource, Plan), String> {
+/// The registries to read a plan with when a database exists: the database is the
+/// registry of record. Each shipped registry is overlaid with what the database holds
+/// for its province (renamed agencies under their new names, the old ones as aliases;
+/// merged agencies as aliases of the agency they joined; agencies created from
+/// earlier plans); a province the database holds with no shipped registry gets one
+/// from the database alone.
+pub fn registries_of_record(stored: &[StoredAgency]) -> Vec<Registry> {
+    let mut provinces: Vec<String> = Vec::new();
+    for s in stored {
+        if !s.province.is_empty() && !provinces.contains(&s.province) {
+            provinces.push(s.province.clone());
+        }
+    }
+    let mut out: Vec<Registry> = Vec::new();
+    for shipped in registries() {
+        let key = province_key(shipped.province());
+        provinces.retain(|p| *p != key);
+        out.push(overlay(
+            shipped.province(),
+            shipped.agencies().to_vec(),
+            stored.iter().filter(|s| s.province == key),
+        ));
+    }
+    for key in provinces {
+        out.push(overlay(
+            &key,
+            Vec::new(),
+            stored.iter().filter(|s| s.province == key),
+        ));
+    }
+    out
+}
+
+fn overlay<'a>(
+    province: &str,
+    mut agencies: Vec<Agency>,
+    stored: impl Iterator<Item = &'a StoredAgency> + Clone,
+) -> Registry {
+    let add_alias = |a: &mut Agency, name: &str| {
+        if a.name != name && !a.aliases.iter().any(|n| n == name) {
+            a.aliases.push(name.to_owned());
+        }
+    };
+    for s in stored.clone().filter(|s| s.merged_into.is_none()) {
+        match agencies.iter_mut().find(|a| a.id == s.agency.id) {
+            Some(a) => {
+                if a.name != s.agency.name {
+                    let former = std::mem::replace(&mut a.name, s.agency.name.clone());
+                    add_alias(a, &former);
+                    a.short_name = s.agency.short_name.clone();
+                }
+                for alias in &s.agency.aliases {
+                    add_alias(a, alias);
+                }
+            }
+            None => agencies.push(s.agency.clone()),
+        }
+    }
+    for s in stored.filter(|s| s.merged_into.is_some()) {
+        let names: Vec<String> = agencies
+            .iter()
+            .filter(|a| a.id == s.agency.id)
+            .flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone()))
+            .chain(std::iter::once(s.agency.name.clone()))
+            .chain(s.agency.aliases.clone())
+            .collect();
+        agencies.retain(|a| a.id != s.agency.id);
+        if let Some(into) = agencies
+            .iter_mut()
+            .find(|a| Some(&a.id) == s.merged_into.as_ref())
+        {
+            for name in &names {
+                add_alias(into, name);
+            }
+        }
+    }
+    Registry::for_province(province, agencies)
+}
+
+/// The agencies of `province` in `registries`.
+pub fn agencies_of(registries: &[Registry], province: &str) -> Vec<Agency> {
+    registries
+        .iter()
+        .find(|r| r.is_for(province))
+        .map(|r| r.agencies().to_vec())
+        .unwrap_or_default()
+}
+
+/// Reads a plan file with `registries`.
+pub fn parse_file_with(file: &Path, registries: &[Registry]) -> Result<(PlanSource, Plan), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let source = PlanSource::read(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
-    let plan = plan::parse_plan_in(&source.text, registries()).map_err(|e| {
-        format!(
-            "{}: {}: expected {}",
-            file.display(),
-            source.place(e.line),
-            e.expected
-        )
+    parse_bytes(&bytes, registries).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+pub fn parse_file(file: &Path) -> Result<(PlanSource, Plan), String> {
+    parse_file_with(file, registries())
+}
+
+/// Why a plan's bytes were not read: not a plan file, or a text the parser stops on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// Where the file has the line ("line 12", a Word paragraph) and what was expected.
+    #[error("{place}: expected {expected}")]
+    Parse { place: String, expected: String },
+}
+
+/// Reads a plan file's bytes and parses them: what `tiendo plan import` and the
+/// import endpoint both read.
+pub fn parse_bytes(bytes: &[u8], registries: &[Registry]) -> Result<(PlanSource, Plan), ReadError> {
+    let source = PlanSource::read(bytes)?;
+    let plan = plan::parse_plan_in(&source.text, registries).map_err(|e| ReadError::Parse {
+        place: source.place(e.line),
+        expected: e.expected,
     })?;
     Ok((source, plan))
+}
+
+/// Imports a parsed plan with `registry` (the agencies of its province), or for a dry
+/// run works out what importing would do: what the file names by an agency since
+/// merged goes to the one it joined.
+pub async fn import_parsed(
+    db: &Db,
+    parsed: Plan,
+    agencies: Vec<Agency>,
+    dry_run: bool,
+) -> Result<PlanImport, DbError> {
+    let parsed = db.follow_merges(parsed).await?;
+    if dry_run {
+        db.preview_plan_import(parsed, agencies).await
+    } else {
+        db.import_plan(parsed, agencies).await
+    }
+}
+
+/// The import summary as JSON (`tiendo plan import --json` and the import endpoint):
+/// each warning also says where the file has it (a Word file's paragraph).
+pub fn summary_json(
+    summary: &PlanImport,
+    source: &PlanSource,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value = serde_json::to_value(summary)?;
+    value["warnings"] = summary
+        .warnings
+        .iter()
+        .map(|w| {
+            serde_json::json!({
+                "line": w.line,
+                "place": source.place(w.line),
+                "message": w.message,
+            })
+        })
+        .collect();
+    Ok(value)
 }
 
 /// The import summary as an administrator reads it: what was (or, for a dry run,

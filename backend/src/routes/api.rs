@@ -14,17 +14,19 @@ use tiendo_shared::error::ApiError;
 use tiendo_shared::ids::{AgencyId, PlanCode};
 use tiendo_shared::plan::Period;
 use tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
+use tiendo_shared::protocol::MAX_BODY_BYTES;
 use tiendo_shared::protocol::{
     Cursor, LoginRequest, LoginResponse, MAX_BATCH, MIN_SCHEMA_VERSION, Mutation, MutationEnvelope,
-    PULL_PAGE, PlanView, PullResponse, PushRequest, PushResponse, UserInfo,
+    PULL_PAGE, PlanListing, PlanView, PullResponse, PushRequest, PushResponse, Role, UserInfo,
 };
 use tiendo_shared::report::ReportsView;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_password};
-use crate::db::{ExportError, ExportScope, ListingError, PushOutcome, now_ms};
+use crate::db::{DbError, ExportError, ExportScope, ListingError, PushOutcome, now_ms};
 use crate::error::{AppError, AppJson};
 use crate::export::{self, Format};
+use crate::import;
 
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, description = "The database answers"), (status = 503, description = "It does not")))]
@@ -111,25 +113,57 @@ pub async fn me(CurrentUser(user, _): CurrentUser) -> Json<UserInfo> {
     Json(user.info())
 }
 
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plan", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plans of the person's province, newest first; `current` marks the one served when none is chosen", body = Vec<PlanListing>),
+        (status = 401, body = ApiError),
+    ))]
+/// `GET /api/v1/plans`: the plans a person can switch between.
+pub async fn plans(
+    State(state): State<AppState>,
+    CurrentUser(user, _): CurrentUser,
+) -> Result<Json<Vec<PlanListing>>, AppError> {
+    Ok(Json(state.db.plans_of(user).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanParams {
+    /// The plan's code, e.g. `215/KH-UBND`: one of `GET /api/v1/plans`. Absent: the
+    /// current plan.
+    plan: Option<String>,
+}
+
 #[utoipa::path(get, path = "/api/v1/plan", tag = "plan", security(("bearer" = [])),
+    params(PlanParams),
     responses(
         (status = 200, body = PlanView, headers(("etag" = String, description = "The version of this view"))),
         (status = 304, description = "Unchanged since the `If-None-Match` version"),
         (status = 401, body = ApiError),
-        (status = 404, body = ApiError),
+        (status = 404, description = "No plan, or the plan asked for is not one of the person's province", body = ApiError),
+        (status = 422, description = "The plan code is malformed", body = ApiError),
     ))]
-/// `GET /api/v1/plan`: the current plan's tasks, marked with what the person's agency
-/// is assigned. Devices ask for it after every sync; an unchanged plan costs a 304.
+/// `GET /api/v1/plan[?plan=CODE]`: the plan's tasks (the current plan's when none is
+/// named), marked with what the person's agency is assigned. Devices ask for it after
+/// every sync; an unchanged plan costs a 304.
 pub async fn plan(
     State(state): State<AppState>,
     CurrentUser(user, _): CurrentUser,
+    params: Result<Query<PlanParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let view = state
-        .db
-        .current_plan_view(user)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let Query(params) = params?;
+    let view = match params.plan.as_deref().filter(|p| !p.is_empty()) {
+        Some(code) => {
+            let code = PlanCode::parse(code).map_err(|e| ApiError::Invalid {
+                field: "plan".into(),
+                detail: e.to_string(),
+            })?;
+            state.db.plan_view_of(user, code).await?
+        }
+        None => state.db.current_plan_view(user).await?,
+    }
+    .ok_or(ApiError::NotFound)?;
     let body = serde_json::to_vec(&view).map_err(|e| AppError::Internal(e.to_string()))?;
     let digest = Sha256::digest(&body);
     // Weak: the bytes sent may be compressed; the meaning is what is versioned.
@@ -153,6 +187,91 @@ pub async fn plan(
     }
     let json = [(header::CONTENT_TYPE, "application/json".to_owned())];
     Ok((cache, json, body).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true` (the default): work out what importing would do and change nothing.
+    dry_run: Option<bool>,
+}
+
+/// The import summary, as `tiendo plan import --json` prints it.
+pub struct ImportSummary;
+
+impl utoipa::PartialSchema for ImportSummary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{ObjectBuilder, schema::Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "What was (for a dry run, would be) done: `code`, `created`, `applied`, \
+                 `tasks`, `added`, `restored`, `changed`, `withdrawn`, `unchanged`, \
+                 `new_agencies`, `unmapped_groups`, and `warnings` (each with `line`, \
+                 `place` — where the file has it — and `message`)",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImportSummary {}
+
+#[utoipa::path(post, path = "/api/v1/plans/import", tag = "plan", security(("bearer" = [])),
+    params(ImportParams),
+    request_body(content = FileBytes, content_type = "application/octet-stream",
+        description = "The plan file: a Word .docx or a text plan, told apart by content"),
+    responses(
+        (status = 200, body = ImportSummary),
+        (status = 401, body = ApiError),
+        (status = 403, description = "Not an administrator", body = ApiError),
+        (status = 413, description = "Over the body bound", body = ApiError),
+        (status = 422, description = "Not a plan file, a line the parser stops on (`field` is `file`, `detail` names the line and what was expected), or an import refused with the reason", body = ApiError),
+    ))]
+/// `POST /api/v1/plans/import?dry_run=true|false`: an administrator imports a plan
+/// file, or previews what importing it would do.
+pub async fn import_plan(
+    State(state): State<AppState>,
+    CurrentUser(user, _): CurrentUser,
+    params: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    if user.role != Role::Admin {
+        return Err(ApiError::Forbidden.into());
+    }
+    let Query(params) = params?;
+    let bytes = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge {
+            limit: MAX_BODY_BYTES as u64,
+        },
+        _ => ApiError::Invalid {
+            field: "file".into(),
+            detail: e.body_text(),
+        },
+    })?;
+    let invalid = |detail: String| ApiError::Invalid {
+        field: "file".into(),
+        detail,
+    };
+    // The database is the registry of record: a renamed or merged agency is read
+    // under the names the database knows.
+    let registries = import::registries_of_record(&state.db.stored_agencies().await?);
+    let (registries, (source, parsed)) = tokio::task::spawn_blocking(move || {
+        let read = import::parse_bytes(&bytes, &registries);
+        read.map(|parsed| (registries, parsed))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| invalid(e.to_string()))?;
+    let agencies = import::agencies_of(&registries, &parsed.province);
+    let dry_run = params.dry_run.unwrap_or(true);
+    let summary = match import::import_parsed(&state.db, parsed, agencies, dry_run).await {
+        Ok(summary) => summary,
+        Err(DbError::Refused(reason)) => return Err(invalid(reason).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let value =
+        import::summary_json(&summary, &source).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(value))
 }
 
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])),

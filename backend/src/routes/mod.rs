@@ -22,6 +22,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(api::logout))
         .route("/me", get(api::me))
         .route("/plan", get(api::plan))
+        .route("/plans", get(api::plans))
+        .route("/plans/import", post(api::import_plan))
         .route("/sync/push", post(api::push))
         .route("/sync/pull", get(api::pull))
         .route("/reports", get(api::reports))

@@ -13,11 +13,11 @@ use super::api;
         title = "Tiến độ API",
         description = "Progress on a province's annual plan: accounts, the plan, and the offline sync protocol (see docs/sync.md)."
     ),
-    paths(api::healthz, api::login, api::logout, api::me, api::plan, api::push, api::pull, api::reports, api::export),
+    paths(api::healthz, api::login, api::logout, api::me, api::plans, api::plan, api::import_plan, api::push, api::pull, api::reports, api::export),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Signing in"),
-        (name = "plan", description = "The current plan"),
+        (name = "plan", description = "The plans of the person's province, and importing them"),
         (name = "sync", description = "Exactly-once push, cursor pull"),
         (name = "reports", description = "The reporting cycle: period reports, where each stands, and their exports"),
         (name = "health", description = "Liveness"),

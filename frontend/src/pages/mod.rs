@@ -1,11 +1,14 @@
 //! The app's pages, one file each. The supervisors' workspace (`dashboard`, `matrix`,
-//! and the results by agency on a task's page, `contributions`) is built only with the
-//! `workspace` feature, so field staff never download it.
+//! the results by agency on a task's page, `contributions`, and an administrator's
+//! plan import, `import`) is built only with the `workspace` feature, so field staff
+//! never download it.
 
 #[cfg(feature = "workspace")]
 pub mod contributions;
 #[cfg(feature = "workspace")]
 pub mod dashboard;
+#[cfg(feature = "workspace")]
+pub mod import;
 pub mod login;
 #[cfg(feature = "workspace")]
 pub mod matrix;

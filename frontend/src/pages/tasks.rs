@@ -10,6 +10,7 @@ use tiendo_shared::search::Query;
 
 use crate::i18n::{self, T};
 use crate::state::{AppState, Route, app};
+use crate::sync;
 
 #[component]
 pub fn TaskList() -> impl IntoView {
@@ -71,6 +72,7 @@ pub fn TaskList() -> impl IntoView {
                     .into_any()
                 }
             }}
+            <PlanPicker/>
             <div class="toolbar">
                 <input id="search" type="search" class="search" data-testid="search"
                     aria-label=app.tr(T::Search) placeholder=app.tr(T::SearchHint)
@@ -94,6 +96,56 @@ pub fn TaskList() -> impl IntoView {
             </ul>
             {none}
         </main>
+    }
+}
+
+/// Which of the province's plans to work on, when it has more than one: the choice is
+/// kept on the device and the chosen plan fetched by the next sync, started at once.
+#[component]
+fn PlanPicker() -> impl IntoView {
+    let app = app();
+    let choose = move |ev: leptos::ev::Event| {
+        let code = event_target_value(&ev);
+        let choice = app.plans.with_untracked(|plans| {
+            plans
+                .iter()
+                .find(|p| p.code.as_str() == code && !p.current)
+                .map(|p| p.code.clone())
+        });
+        let (Some(store), Some(session)) = (sync::store(), app.session.get_untracked()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if store
+                .set_plan_choice(&session.user.username, choice.as_ref())
+                .await
+                .is_ok()
+            {
+                sync::kick();
+            }
+        });
+    };
+    move || {
+        let plans = app.plans.get();
+        (plans.len() > 1).then(|| {
+            let shown = app.plan.with(|p| p.as_ref().map(|p| p.code.clone()));
+            let options = plans
+                .into_iter()
+                .map(|p| {
+                    let selected = shown.as_ref() == Some(&p.code);
+                    let label = format!("{} ({}, {})", p.code, p.year, p.date.to_dmy());
+                    view! { <option value=p.code.to_string() selected=selected>{label}</option> }
+                })
+                .collect_view();
+            view! {
+                <label class="toolbar">
+                    {app.tr(T::PlanPicker)}
+                    <select id="plan-picker" data-testid="plan-picker" on:change=choose>
+                        {options}
+                    </select>
+                </label>
+            }
+        })
     }
 }
 
