@@ -495,3 +495,79 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Running the `tiendo` binary as an administrator would, and reading its database
+/// from outside.
+pub mod cli {
+    use std::path::Path;
+    use std::process::{Command, Output, Stdio};
+
+    use super::tiendo_bin;
+
+    /// Runs the `tiendo` binary with `args` and no standard input.
+    pub fn tiendo(args: &[&str]) -> Output {
+        Command::new(tiendo_bin())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run tiendo")
+    }
+
+    /// The standard output of a command that must succeed.
+    pub fn stdout(output: &Output) -> String {
+        assert!(
+            output.status.success(),
+            "failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout.clone()).expect("utf-8")
+    }
+
+    /// The message of a command that must fail, and fail cleanly.
+    pub fn failure(output: &Output) -> String {
+        assert!(!output.status.success(), "should have failed");
+        assert_eq!(output.status.code(), Some(1), "an error exit, not a crash");
+        let message = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(output.stdout.is_empty(), "nothing half-printed");
+        message
+    }
+
+    /// A path as a command-line argument.
+    pub fn path(p: &Path) -> String {
+        p.to_string_lossy().into_owned()
+    }
+
+    /// Every row of every table, to tell whether anything at all changed.
+    pub fn dump(db: &Path) -> Vec<String> {
+        let conn =
+            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .expect("open the database");
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .expect("tables");
+        let mut rows = Vec::new();
+        for table in tables {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{table}\""))
+                .expect("select");
+            let width = stmt.column_count();
+            let mut query = stmt.query([]).expect("query");
+            while let Some(row) = query.next().expect("row") {
+                let cells: Vec<String> = (0..width)
+                    .map(|i| format!("{:?}", row.get_ref(i).expect("cell")))
+                    .collect();
+                rows.push(format!("{table}: {}", cells.join(", ")));
+            }
+        }
+        assert!(!rows.is_empty());
+        rows
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Value, json};
@@ -12,6 +12,7 @@ use tiendo_shared::protocol::{
     AgencyChange, Change, Cursor, PlanView, PullResponse, PushResponse, UserInfo,
 };
 use tiendo_shared::report::{CycleState, ReportScope, ReportsView};
+use tiendo_tests::cli::{dump, failure, path, stdout, tiendo};
 use tiendo_tests::{Client, TestServer, client_id, progress, tiendo_bin, uuid};
 
 const SEED: &str = concat!(
@@ -29,70 +30,6 @@ const VHTTDL: &str = "Sở Văn hóa, Thể thao và Du lịch";
 const VHTT: &str = "Sở Văn hóa và Thể thao";
 
 // ---- Running the binary ----
-
-fn tiendo(args: &[&str]) -> Output {
-    Command::new(tiendo_bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run tiendo")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-/// The message of a command that must fail, and fail cleanly.
-fn failure(output: &Output) -> String {
-    assert!(!output.status.success(), "should have failed");
-    assert_eq!(output.status.code(), Some(1), "an error exit, not a crash");
-    let message = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!message.contains("panicked"), "{message}");
-    assert!(output.stdout.is_empty(), "nothing half-printed");
-    message
-}
-
-fn path(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
-
-/// Every row of every table, to tell whether anything at all changed.
-fn dump(db: &Path) -> Vec<String> {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the database");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .and_then(|mut s| {
-            s.query_map([], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()
-        })
-        .expect("tables");
-    let mut rows = Vec::new();
-    for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .expect("select");
-        let width = stmt.column_count();
-        let mut query = stmt.query([]).expect("query");
-        while let Some(row) = query.next().expect("row") {
-            let cells: Vec<String> = (0..width)
-                .map(|i| format!("{:?}", row.get_ref(i).expect("cell")))
-                .collect();
-            rows.push(format!("{table}: {}", cells.join(", ")));
-        }
-    }
-    assert!(!rows.is_empty());
-    rows
-}
 
 /// One text value of the database.
 fn query(db: &Path, sql: &str) -> Vec<String> {

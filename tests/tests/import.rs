@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use docx_rs::{
     AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelOverride, LevelText, NumberFormat,
@@ -15,77 +14,15 @@ use serde_json::{Value, json};
 use tiendo_shared::protocol::{
     Change, Cursor, PlanView, ProgressUpdate, PullResponse, PushResponse,
 };
-use tiendo_tests::{Client, TestServer, client_id, progress, tiendo_bin, uuid};
+use tiendo_tests::cli::{dump, failure, path, stdout, tiendo};
+use tiendo_tests::{Client, TestServer, client_id, progress, uuid};
 
 // ---- Running the binary ----
-
-fn tiendo(args: &[&str]) -> Output {
-    Command::new(tiendo_bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run tiendo")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-/// The message of a command that must fail, and fail cleanly.
-fn failure(output: &Output) -> String {
-    assert!(!output.status.success(), "should have failed");
-    assert_eq!(output.status.code(), Some(1), "an error exit, not a crash");
-    let message = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!message.contains("panicked"), "{message}");
-    assert!(output.stdout.is_empty(), "nothing half-printed");
-    message
-}
-
-fn path(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let file = dir.join(name);
     std::fs::write(&file, bytes).expect("write the file");
     path(&file)
-}
-
-/// Every row of every table, to tell whether anything at all changed.
-fn dump(db: &Path) -> Vec<String> {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the database");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .and_then(|mut s| {
-            s.query_map([], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()
-        })
-        .expect("tables");
-    let mut rows = Vec::new();
-    for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .expect("select");
-        let width = stmt.column_count();
-        let mut query = stmt.query([]).expect("query");
-        while let Some(row) = query.next().expect("row") {
-            let cells: Vec<String> = (0..width)
-                .map(|i| format!("{:?}", row.get_ref(i).expect("cell")))
-                .collect();
-            rows.push(format!("{table}: {}", cells.join(", ")));
-        }
-    }
-    rows
 }
 
 fn tasks_in_db(db: &Path, code: &str) -> Vec<(String, bool, Vec<String>, i64)> {
