@@ -22,7 +22,7 @@ use tiendo_shared::report::{
     draft_agency_report, draft_consolidated, end_of_day, standing,
 };
 
-use super::reports::{PlanCache, Tree, events_of, period_info, plan_id};
+use super::reports::{ListingError, PlanCache, Tree, events_of, find_period};
 use super::sync::{PROGRESS_SELECT, progress_from_row};
 use super::{Db, DbError, now_ms};
 
@@ -246,12 +246,10 @@ pub fn export_data(
     scope: &ExportScope,
     at: i64,
 ) -> Result<Result<ExportData, ExportError>, DbError> {
-    let Some(plan_id) = plan_id(conn, code)? else {
-        return Ok(Err(ExportError::UnknownPlan));
-    };
-    let plan = cache.plan(conn, plan_id)?;
-    let Some(info) = period_info(conn, &plan, period)? else {
-        return Ok(Err(ExportError::UnknownPeriod));
+    let (plan_id, plan, info) = match find_period(conn, cache, code, period)? {
+        Ok(found) => found,
+        Err(ListingError::UnknownPlan) => return Ok(Err(ExportError::UnknownPlan)),
+        Err(ListingError::UnknownPeriod) => return Ok(Err(ExportError::UnknownPeriod)),
     };
     let table = agencies(conn)?;
     let known = |id: &AgencyId| {

@@ -266,7 +266,7 @@ fn head(
 type Outcome = Result<Result<(), Rejection>, DbError>;
 
 /// A plan's id, the plan, and what it asks for one period.
-type Found = (i64, Arc<Plan>, PeriodInfo);
+pub(super) type Found = (i64, Arc<Plan>, PeriodInfo);
 
 /// The plan and period a report mutation names, or the rejection saying why not.
 fn plan_and_period(
@@ -283,14 +283,30 @@ fn plan_and_period(
             message,
         }))
     };
+    match find_period(conn, cache, code, period)? {
+        Ok(found) => Ok(Ok(found)),
+        Err(ListingError::UnknownPlan) => reject(format!("no plan {code}")),
+        Err(ListingError::UnknownPeriod) => {
+            reject(format!("plan {code} asks for no report {period}"))
+        }
+    }
+}
+
+/// The plan `code` (its id and document) and what it asks for `period`, or which of
+/// the two is not there.
+pub(super) fn find_period(
+    conn: &Connection,
+    cache: &PlanCache,
+    code: &PlanCode,
+    period: Period,
+) -> Result<Result<Found, ListingError>, DbError> {
     let Some(plan_id) = plan_id(conn, code)? else {
-        return reject(format!("no plan {code}"));
+        return Ok(Err(ListingError::UnknownPlan));
     };
     let plan = cache.plan(conn, plan_id)?;
-    match period_info(conn, &plan, period)? {
-        Some(info) => Ok(Ok((plan_id, plan, info))),
-        None => reject(format!("plan {code} asks for no report {period}")),
-    }
+    Ok(period_info(conn, &plan, period)?
+        .map(|info| (plan_id, plan, info))
+        .ok_or(ListingError::UnknownPeriod))
 }
 
 /// `report.save` and `report.submit`.
@@ -620,7 +636,7 @@ pub(super) fn events_of(
     Ok(out)
 }
 
-/// Why a listing could not be made.
+/// Why a listing (or anything else about one plan's period) could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListingError {
     UnknownPlan,
@@ -636,12 +652,9 @@ pub fn reports_view(
     period: Period,
     as_of: Date,
 ) -> Result<Result<ReportsView, ListingError>, DbError> {
-    let Some(plan_id) = plan_id(conn, code)? else {
-        return Ok(Err(ListingError::UnknownPlan));
-    };
-    let plan = cache.plan(conn, plan_id)?;
-    let Some(info) = period_info(conn, &plan, period)? else {
-        return Ok(Err(ListingError::UnknownPeriod));
+    let (plan_id, _, info) = match find_period(conn, cache, code, period)? {
+        Ok(found) => found,
+        Err(missing) => return Ok(Err(missing)),
     };
     let at = end_of_day(as_of);
     let tree = Tree::load(conn)?;
@@ -704,11 +717,9 @@ impl Db {
     ) -> Result<Option<PeriodInfo>, DbError> {
         let cache = self.plan_cache();
         self.read(move |conn| {
-            let Some(plan_id) = plan_id(conn, &code)? else {
-                return Ok(None);
-            };
-            let plan = cache.plan(conn, plan_id)?;
-            period_info(conn, &plan, period)
+            Ok(find_period(conn, &cache, &code, period)?
+                .ok()
+                .map(|(_, _, info)| info))
         })
         .await
     }
