@@ -17,7 +17,7 @@ use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
 
 use crate::auth::hash_password;
-use crate::db::{AgencyRename, Db, ExportError, ExportScope, ListingError, NewUser};
+use crate::db::{AgencyRename, Db, ExportError, ExportScope, ListingError, NewUser, Within};
 use crate::error::AppError;
 use crate::export::{self, Format};
 use crate::import::{self, PlanSource};
@@ -93,6 +93,10 @@ enum ReportCommand {
         /// The plan's code, e.g. 215/KH-UBND.
         #[arg(long)]
         plan: String,
+        /// The plan's province (name or key, e.g. "Kon Tum" or kon-tum); needed only
+        /// when several provinces on this server have a plan with that code.
+        #[arg(long)]
+        province: Option<String>,
         /// H1-2019, Y-2019, Q1-2019 … Q4-2019.
         #[arg(long)]
         period: String,
@@ -111,6 +115,10 @@ enum ReportCommand {
         /// The plan's code, e.g. 215/KH-UBND.
         #[arg(long)]
         plan: String,
+        /// The plan's province (name or key, e.g. "Kon Tum" or kon-tum); needed only
+        /// when several provinces on this server have a plan with that code.
+        #[arg(long)]
+        province: Option<String>,
         /// H1-2019, Y-2019, Q1-2019 … Q4-2019.
         #[arg(long)]
         period: String,
@@ -375,6 +383,7 @@ async fn run(command: Command) -> Result<(), String> {
             command:
                 ReportCommand::Status {
                     plan,
+                    province,
                     period,
                     as_of,
                     json,
@@ -389,7 +398,7 @@ async fn run(command: Command) -> Result<(), String> {
             };
             let db = open_seeded(&db.db).await?;
             let view = db
-                .reports_as_department(plan.clone(), period, as_of)
+                .reports_as_department(plan.clone(), province, period, as_of)
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| match e {
@@ -412,6 +421,7 @@ async fn run(command: Command) -> Result<(), String> {
             command:
                 ReportCommand::Export {
                     plan,
+                    province,
                     period,
                     format,
                     agency,
@@ -430,7 +440,7 @@ async fn run(command: Command) -> Result<(), String> {
             };
             let db = open_seeded(&db.db).await?;
             let data = db
-                .export_data(plan.clone(), period, scope)
+                .export_data(plan.clone(), Within::Province(province), period, scope)
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| match e {

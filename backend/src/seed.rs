@@ -14,7 +14,7 @@ use tiendo_shared::protocol::{
 use tiendo_shared::report::{ReportContent, ReportScope, draft_agency_report, draft_consolidated};
 
 use crate::auth::hash_password;
-use crate::db::{Db, NewUser, PushOutcome, SessionUser};
+use crate::db::{Db, NewUser, PushOutcome, SessionUser, Within};
 use crate::error::AppError;
 
 /// The plan a new database is seeded with.
@@ -274,7 +274,14 @@ pub async fn seed_demo_cycle(db: &Db) -> Result<(), AppError> {
     let plan = builtin_plan()?;
     let period =
         Period::parse(DEMO_PERIOD).ok_or_else(|| AppError::Internal("demo period".into()))?;
-    let Some(info) = db.period_info(plan.code.clone(), period).await? else {
+    let Some(info) = db
+        .period_info(
+            plan.code.clone(),
+            Within::Province(Some(plan.province.clone())),
+            period,
+        )
+        .await?
+    else {
         tracing::warn!("the built-in plan has no {DEMO_PERIOD} report; no demo cycle");
         return Ok(());
     };

@@ -1040,13 +1040,49 @@ fn another_provinces_plan_never_changes_what_kon_tums_people_see() {
     let server = TestServer::start().restart_with(|db| {
         let out = stdout(&tiendo(&["plan", "import", &quang_tri, "--db", &path(db)]));
         assert!(out.starts_with("imported 1256/KH-UBND"), "{out}");
-        // Gia Lai's 215/KH-UBND is another plan than Kon Tum's 215/KH-UBND: refused
-        // with the reason, and nothing changes.
-        let before = dump(db);
-        let message = failure(&tiendo(&["plan", "import", &gia_lai, "--db", &path(db)]));
-        assert!(message.contains("215/KH-UBND"), "{message}");
-        assert!(message.contains("kon-tum"), "{message}");
-        assert_eq!(dump(db), before);
+        // Gia Lai's 215/KH-UBND is another plan than Kon Tum's 215/KH-UBND: it is
+        // stored beside it under the same code, which names a plan within a province.
+        let out = stdout(&tiendo(&["plan", "import", &gia_lai, "--db", &path(db)]));
+        assert!(out.starts_with("imported 215/KH-UBND ("), "{out}");
+        // The command line, which has no province of its own, asks which one is meant.
+        let message = failure(&tiendo(&[
+            "report",
+            "status",
+            "--plan",
+            "215/KH-UBND",
+            "--period",
+            "H1-2019",
+            "--db",
+            &path(db),
+        ]));
+        assert!(message.contains("gia-lai, kon-tum"), "{message}");
+        assert!(message.contains("--province"), "{message}");
+        let out = stdout(&tiendo(&[
+            "report",
+            "status",
+            "--plan",
+            "215/KH-UBND",
+            "--province",
+            "Kon Tum",
+            "--period",
+            "H1-2019",
+            "--db",
+            &path(db),
+        ]));
+        assert!(out.contains("Sở Văn hóa, Thể thao và Du lịch"), "{out}");
+        let message = failure(&tiendo(&[
+            "report",
+            "status",
+            "--plan",
+            "215/KH-UBND",
+            "--province",
+            "gia-lai",
+            "--period",
+            "H1-2019",
+            "--db",
+            &path(db),
+        ]));
+        assert!(message.contains("asks for no report H1-2019"), "{message}");
     });
     let conn = rusqlite::Connection::open(server.db.path()).expect("open");
     let agency = |id: &str| -> Option<(String, String)> {
@@ -1087,11 +1123,47 @@ fn another_provinces_plan_never_changes_what_kon_tums_people_see() {
         "no Kon Tum agency is on a Quảng Trị task"
     );
 
-    // Kon Tum's people still work on Kon Tum's plan, though Quảng Trị's is newer.
+    let plans: Vec<(String, String)> = conn
+        .prepare("SELECT province, number FROM plans WHERE code = '215/KH-UBND' ORDER BY province")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        plans,
+        [
+            ("gia-lai".to_owned(), "215/KH-UBND".to_owned()),
+            ("kon-tum".to_owned(), "215/KH-UBND".to_owned())
+        ]
+    );
+
+    // Kon Tum's people still work on Kon Tum's plan, though Quảng Trị's and Gia Lai's
+    // are newer and Gia Lai's has the same number.
     let plan: PlanView = server.login("vhttdl").get("/api/v1/plan").json();
     assert_eq!(plan.code.as_str(), "215/KH-UBND");
-    let plan: PlanView = server.login("sotttt").get("/api/v1/plan").json();
-    assert_eq!(plan.code.as_str(), "215/KH-UBND");
+    assert_eq!(plan.year, 2019);
+    assert_eq!(plan.tasks.len(), 20);
+    let sotttt = server.login("sotttt");
+    let plan: PlanView = sotttt.get("/api/v1/plan").json();
+    assert_eq!((plan.code.as_str(), plan.year), ("215/KH-UBND", 2019));
+    let listed: Vec<tiendo_shared::protocol::PlanListing> = sotttt.get("/api/v1/plans").json();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let plan: PlanView = sotttt.get("/api/v1/plan?plan=215/KH-UBND").json();
+    assert_eq!(plan.year, 2019);
+    // Progress naming "215/KH-UBND" lands on Kon Tum's task 1.4, not Gia Lai's.
+    let mut record = progress(1, "1.4", "in_progress", "Kon Tum, không phải Gia Lai");
+    record["plan"] = json!("215/KH-UBND");
+    push_ok(&server.login("vhttdl"), &client_id(41), vec![record]);
+    let province: String = conn
+        .query_row(
+            "SELECT p.province FROM progress_updates u JOIN tasks t ON t.id = u.task_id
+             JOIN plans p ON p.id = t.plan_id WHERE u.results = 'Kon Tum, không phải Gia Lai'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the update is stored");
+    assert_eq!(province, "kon-tum");
     // And Quảng Trị's people work on theirs.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -1122,27 +1194,57 @@ fn another_provinces_plan_never_changes_what_kon_tums_people_see() {
 }
 
 #[test]
-fn a_plan_with_a_stored_number_and_another_date_is_refused_not_written_over() {
+fn a_plan_with_a_stored_number_and_another_date_is_another_plan_beside_it() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let seed = std::fs::read_to_string(format!(
         "{}/../seed/ke-hoach-215-KH-UBND-2019-kon-tum.md",
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("the seed plan");
-    let next_year = seed.replace("ngày 28 tháng 01 năm 2019", "ngày 15 tháng 3 năm 2023");
+    let next_year = seed
+        .replace("ngày 28 tháng 01 năm 2019", "ngày 15 tháng 3 năm 2023")
+        .replace("năm 2019", "năm 2023")
+        .replace("/2019", "/2023");
     assert_ne!(next_year, seed, "the date line was found");
     let file = write_file(dir.path(), "ke-hoach-215-2023.md", next_year.as_bytes());
     let db = dir.path().join("tiendo.sqlite");
     // A first run creates the database with the built-in plan (215/KH-UBND of 2019).
     stdout(&tiendo(&["agency", "list", "--db", &path(&db)]));
-    let before = dump(&db);
-    let message = failure(&tiendo(&["plan", "import", &file, "--db", &path(&db)]));
-    assert!(message.contains("2019-01-28"), "{message}");
-    assert_eq!(dump(&db), before, "nothing changed");
-    // The same plan again is a revision of it, not another plan.
+    let before = tasks_in_db(&db, "215/KH-UBND");
+    let out = stdout(&tiendo(&["plan", "import", &file, "--db", &path(&db)]));
+    assert!(
+        out.starts_with("imported 215/KH-UBND_2023-03-15 (20 tasks); its province already has a plan 215/KH-UBND"),
+        "{out}"
+    );
+    assert!(out.contains("new agencies: none"), "{out}");
+    assert_eq!(
+        tasks_in_db(&db, "215/KH-UBND"),
+        before,
+        "the 2019 plan is untouched"
+    );
+    assert_eq!(tasks_in_db(&db, "215/KH-UBND_2023-03-15").len(), 20);
+    // Each is reported on by its own name.
+    let out = stdout(&tiendo(&[
+        "report",
+        "status",
+        "--plan",
+        "215/KH-UBND_2023-03-15",
+        "--period",
+        "H1-2023",
+        "--db",
+        &path(&db),
+    ]));
+    assert!(out.contains("215/KH-UBND_2023-03-15 · kỳ H1-2023"), "{out}");
+    // The same plan again is a revision of it, not another plan; so is the 2019 one.
+    let out = stdout(&tiendo(&["plan", "import", &file, "--db", &path(&db)]));
+    assert!(
+        out.starts_with("updated 215/KH-UBND_2023-03-15 (20 tasks); its province"),
+        "{out}"
+    );
+    assert!(out.contains("tasks unchanged: 20"), "{out}");
     let seed_file = write_file(dir.path(), "ke-hoach-215-2019.md", seed.as_bytes());
     let out = stdout(&tiendo(&["plan", "import", &seed_file, "--db", &path(&db)]));
-    assert!(out.starts_with("updated 215/KH-UBND"), "{out}");
+    assert!(out.starts_with("updated 215/KH-UBND (20 tasks)\n"), "{out}");
 }
 
 #[test]

@@ -22,6 +22,7 @@ use tiendo_shared::report::{
     draft_agency_report, draft_consolidated, end_of_day, standing,
 };
 
+use super::plans::Within;
 use super::reports::{ListingError, PlanCache, Tree, events_of, find_period};
 use super::sync::{PROGRESS_SELECT, progress_from_row};
 use super::{Db, DbError, now_ms};
@@ -242,11 +243,12 @@ pub fn export_data(
     conn: &Connection,
     cache: &PlanCache,
     code: &PlanCode,
+    within: &Within,
     period: Period,
     scope: &ExportScope,
     at: i64,
 ) -> Result<Result<ExportData, ExportError>, DbError> {
-    let (plan_id, plan, info) = match find_period(conn, cache, code, period)? {
+    let (plan_id, plan, info) = match find_period(conn, cache, code, within, period)? {
         Ok(found) => found,
         Err(ListingError::UnknownPlan) => return Ok(Err(ExportError::UnknownPlan)),
         Err(ListingError::UnknownPeriod) => return Ok(Err(ExportError::UnknownPeriod)),
@@ -369,12 +371,13 @@ impl Db {
     pub async fn export_data(
         &self,
         code: PlanCode,
+        within: Within,
         period: Period,
         scope: ExportScope,
     ) -> Result<Result<ExportData, ExportError>, DbError> {
         let cache = self.plan_cache();
         let at = end_of_day(date_of(now_ms(), VIETNAM_OFFSET_MINUTES));
-        self.read(move |conn| export_data(conn, &cache, &code, period, &scope, at))
+        self.read(move |conn| export_data(conn, &cache, &code, &within, period, &scope, at))
             .await
     }
 

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_agency_changes",
         include_str!("../../migrations/0007_agency_changes.sql"),
     ),
+    (
+        "0008_plan_identity",
+        include_str!("../../migrations/0008_plan_identity.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.

@@ -28,7 +28,7 @@ pub use export::{
 };
 pub use plans::{
     FieldChange, NewAgency, PlanImport, TaskBrief, TaskChange, TaskField, TaskRow, WithdrawnTask,
-    province_key,
+    Within, province_key,
 };
 pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;

@@ -18,7 +18,12 @@ use super::{Db, DbError, now_ms};
 /// What importing a plan did, or for a dry run would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanImport {
+    /// The plan's name on the wire, in URLs and on the command line: its number, or,
+    /// when its province already has a plan of that number from another date, the
+    /// number followed by `_` and its date.
     pub code: PlanCode,
+    /// The number as issued.
+    pub number: PlanCode,
     /// False when a plan with this code was already there (it is updated in place).
     pub created: bool,
     /// False for a dry run: everything was worked out, then rolled back.
@@ -190,19 +195,71 @@ impl Db {
     ) -> Result<Option<PlanView>, DbError> {
         let cache = self.plan_cache();
         self.read(move |conn| {
-            let current = current_plan_id(conn, &user.agency.id)?;
-            let plans = province_plans(conn, &user.agency.id, current)?;
-            if !plans.iter().any(|p| p.code == code) {
-                return Ok(None);
+            match plan_id(conn, &code, &Within::AgencyOf(user.agency.id.clone()))? {
+                Some(plan_id) => plan_view(conn, &cache, plan_id, &user).map(Some),
+                None => Ok(None),
             }
-            let plan_id: i64 = conn.query_row(
-                "SELECT id FROM plans WHERE code = ?1",
-                [code.as_str()],
-                |row| row.get(0),
-            )?;
-            plan_view(conn, &cache, plan_id, &user).map(Some)
         })
         .await
+    }
+}
+
+/// Where a plan's code is looked up: a code names one plan within a province (two
+/// provinces may each have a "215/KH-UBND").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Within {
+    /// The plans a person of this agency works on: those of its province.
+    AgencyOf(AgencyId),
+    /// The plans of this province (its name or key); `None`: of any province, as long
+    /// as only one holds the code.
+    Province(Option<String>),
+}
+
+/// The id of the plan `code` `within` a province; `None` when there is none. Refused,
+/// naming the provinces, when no province is named and several hold the code.
+pub(super) fn plan_id(
+    conn: &Connection,
+    code: &PlanCode,
+    within: &Within,
+) -> Result<Option<i64>, DbError> {
+    match within {
+        Within::AgencyOf(agency) => {
+            let current = current_plan_id(conn, agency)?;
+            Ok(conn
+                .prepare_cached(
+                    "SELECT p.id FROM plans p WHERE p.code = ?1 AND (p.id = ?3 OR p.province = (
+                         SELECT a.province FROM agencies a WHERE a.id = ?2 AND a.province != ''))",
+                )?
+                .query_row(
+                    params![code.as_str(), agency.as_str(), current.unwrap_or(-1)],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        }
+        Within::Province(Some(province)) => Ok(conn
+            .prepare_cached("SELECT id FROM plans WHERE code = ?1 AND province = ?2")?
+            .query_row(params![code.as_str(), province_key(province)], |row| {
+                row.get(0)
+            })
+            .optional()?),
+        Within::Province(None) => {
+            let found: Vec<(i64, String)> = conn
+                .prepare_cached("SELECT id, province FROM plans WHERE code = ?1 ORDER BY province")?
+                .query_map([code.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            match found.as_slice() {
+                [] => Ok(None),
+                [(id, _)] => Ok(Some(*id)),
+                several => Err(DbError::Refused(format!(
+                    "several provinces have a plan {code} ({}): name one with --province",
+                    several
+                        .iter()
+                        .map(|(_, p)| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            }
+        }
     }
 }
 
@@ -465,46 +522,41 @@ fn import_plan(
     apply: bool,
 ) -> Result<PlanImport, DbError> {
     let province = province_key(&plan.province);
-    // A plan is its issuer's number on its date: the same number from another province,
-    // or on another date (numbers start again every year), is another plan, which
-    // cannot be stored beside this one yet. Refused, rather than written over it.
-    let stored: Option<(String, String)> = conn
-        .query_row(
-            "SELECT province, date FROM plans WHERE code = ?1",
-            [plan.code.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    if let Some((other, date)) = stored {
-        if !other.is_empty() && !province.is_empty() && other != province {
-            return Err(DbError::Refused(format!(
-                "a plan {} of another province ({other}) is already stored; plans of two \
-                 provinces with the same number cannot be held side by side yet",
-                plan.code
-            )));
-        }
-        if date != plan.date.to_iso() {
-            return Err(DbError::Refused(format!(
-                "a plan {} dated {date} is already stored, and this one is dated {}: a plan \
-                 with the same number and another date cannot be held beside it yet",
-                plan.code,
-                plan.date.to_iso()
-            )));
-        }
-    }
     let (plan, registry) = scope_to_province(conn, &province, plan, registry)?;
     let (plan, registry) = (&plan, registry.as_slice());
     let known: HashSet<String> = conn
         .prepare("SELECT id FROM agencies")?
         .query_map([], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    let existing: Option<i64> = conn
+    // A plan is its issuer's number on its date, within its province: the same number
+    // from another province, or on another date (numbers start again every year), is
+    // another plan, stored beside this one. Its code (its name on the wire) is its
+    // number, unless the province already has a plan of that number; then the date
+    // follows it.
+    let existing: Option<(i64, String)> = conn
         .query_row(
-            "SELECT id FROM plans WHERE code = ?1",
-            [plan.code.as_str()],
-            |row| row.get(0),
+            "SELECT id, code FROM plans WHERE province = ?1 AND number = ?2 AND date = ?3",
+            params![province, plan.code.as_str(), plan.date.to_iso()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
+    let code = match &existing {
+        Some((_, code)) => PlanCode::parse(code).map_err(|e| DbError::Corrupt(e.to_string()))?,
+        None => {
+            let taken: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM plans WHERE province = ?1 AND code = ?2)",
+                params![province, plan.code.as_str()],
+                |row| row.get(0),
+            )?;
+            if taken {
+                PlanCode::parse(&format!("{}_{}", plan.code, plan.date.to_iso()))
+                    .map_err(|e| DbError::Refused(format!("plan number {}: {e}", plan.code)))?
+            } else {
+                plan.code.clone()
+            }
+        }
+    };
+    let existing = existing.map(|(id, _)| id);
     let stored = match existing {
         Some(id) => stored_tasks(conn, id)?,
         None => Vec::new(),
@@ -595,17 +647,18 @@ fn import_plan(
         }
         None => {
             conn.execute(
-                "INSERT INTO plans (code, title, date, document, imported_at, reporting, year, province)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO plans (code, number, title, date, document, imported_at, reporting, year, province)
+                 VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
-                    plan.code.as_str(),
+                    code.as_str(),
                     plan.title,
                     plan.date.to_iso(),
                     document,
                     now_ms(),
                     reporting,
                     plan.year,
-                    province
+                    province,
+                    plan.code.as_str()
                 ],
             )?;
             conn.last_insert_rowid()
@@ -703,7 +756,8 @@ fn import_plan(
     }
 
     Ok(PlanImport {
-        code: plan.code.clone(),
+        code,
+        number: plan.code.clone(),
         created: existing.is_none(),
         applied: apply,
         tasks: plan.tasks.len(),
@@ -749,13 +803,7 @@ pub(super) fn find_task(
     agency: &AgencyId,
 ) -> Result<Option<TaskRow>, DbError> {
     let plan_id = match code {
-        Some(code) => conn
-            .query_row(
-                "SELECT id FROM plans WHERE code = ?1",
-                [code.as_str()],
-                |row| row.get(0),
-            )
-            .optional()?,
+        Some(code) => plan_id(conn, code, &Within::AgencyOf(agency.clone()))?,
         None => current_plan_id(conn, agency)?,
     };
     let Some(plan_id) = plan_id else {

@@ -22,6 +22,7 @@ use tiendo_shared::report::{
 };
 
 use super::agencies::current_agency;
+use super::plans::{Within, plan_id};
 use super::sync::Applied;
 use super::users::SessionUser;
 use super::{Db, DbError};
@@ -212,14 +213,6 @@ pub fn period_info(
     }))
 }
 
-/// The id of the plan with this code.
-pub fn plan_id(conn: &Connection, code: &PlanCode) -> Result<Option<i64>, DbError> {
-    Ok(conn
-        .prepare_cached("SELECT id FROM plans WHERE code = ?1")?
-        .query_row([code.as_str()], |row| row.get(0))
-        .optional()?)
-}
-
 /// The last event of a report and its current version (the last save or submission),
 /// each with its author.
 struct Head {
@@ -283,7 +276,8 @@ fn plan_and_period(
             message,
         }))
     };
-    match find_period(conn, cache, code, period)? {
+    let within = Within::AgencyOf(applied.user.agency.id.clone());
+    match find_period(conn, cache, code, &within, period)? {
         Ok(found) => Ok(Ok(found)),
         Err(ListingError::UnknownPlan) => reject(format!("no plan {code}")),
         Err(ListingError::UnknownPeriod) => {
@@ -292,15 +286,16 @@ fn plan_and_period(
     }
 }
 
-/// The plan `code` (its id and document) and what it asks for `period`, or which of
-/// the two is not there.
+/// The plan `code` `within` a province (its id and document) and what it asks for
+/// `period`, or which of the two is not there.
 pub(super) fn find_period(
     conn: &Connection,
     cache: &PlanCache,
     code: &PlanCode,
+    within: &Within,
     period: Period,
 ) -> Result<Result<Found, ListingError>, DbError> {
-    let Some(plan_id) = plan_id(conn, code)? else {
+    let Some(plan_id) = plan_id(conn, code, within)? else {
         return Ok(Err(ListingError::UnknownPlan));
     };
     let plan = cache.plan(conn, plan_id)?;
@@ -649,10 +644,11 @@ pub fn reports_view(
     cache: &PlanCache,
     user: &SessionUser,
     code: &PlanCode,
+    within: &Within,
     period: Period,
     as_of: Date,
 ) -> Result<Result<ReportsView, ListingError>, DbError> {
-    let (plan_id, _, info) = match find_period(conn, cache, code, period)? {
+    let (plan_id, _, info) = match find_period(conn, cache, code, within, period)? {
         Ok(found) => found,
         Err(missing) => return Ok(Err(missing)),
     };
@@ -713,11 +709,12 @@ impl Db {
     pub async fn period_info(
         &self,
         code: PlanCode,
+        within: Within,
         period: Period,
     ) -> Result<Option<PeriodInfo>, DbError> {
         let cache = self.plan_cache();
         self.read(move |conn| {
-            Ok(find_period(conn, &cache, &code, period)?
+            Ok(find_period(conn, &cache, &code, &within, period)?
                 .ok()
                 .map(|(_, _, info)| info))
         })
@@ -729,6 +726,7 @@ impl Db {
     pub async fn reports_as_department(
         &self,
         plan: PlanCode,
+        province: Option<String>,
         period: Period,
         as_of: Date,
     ) -> Result<Result<ReportsView, ListingError>, DbError> {
@@ -742,7 +740,12 @@ impl Db {
                 name: String::new(),
             },
         };
-        self.reports(department, plan, period, as_of).await
+        let cache = self.plan_cache();
+        let within = Within::Province(province);
+        self.read(move |conn| {
+            reports_view(conn, &cache, &department, &plan, &within, period, as_of)
+        })
+        .await
     }
 
     /// The listing of a period's reports as `user` may see it.
@@ -754,7 +757,8 @@ impl Db {
         as_of: Date,
     ) -> Result<Result<ReportsView, ListingError>, DbError> {
         let cache = self.plan_cache();
-        self.read(move |conn| reports_view(conn, &cache, &user, &plan, period, as_of))
+        let within = Within::AgencyOf(user.agency.id.clone());
+        self.read(move |conn| reports_view(conn, &cache, &user, &plan, &within, period, as_of))
             .await
     }
 }

@@ -320,6 +320,13 @@ pub fn summary_text(summary: &PlanImport, source: &PlanSource) -> String {
         (false, false) => "dry run: would update",
     };
     let _ = write!(out, "{verb} {} ({} tasks)", summary.code, summary.tasks);
+    if summary.code != summary.number {
+        let _ = write!(
+            out,
+            "; its province already has a plan {} of another date, so this one is named {}",
+            summary.number, summary.code
+        );
+    }
     if !summary.applied {
         out.push_str("; nothing was changed");
     }

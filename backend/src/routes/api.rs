@@ -23,7 +23,7 @@ use tiendo_shared::report::ReportsView;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_password};
-use crate::db::{DbError, ExportError, ExportScope, ListingError, PushOutcome, now_ms};
+use crate::db::{DbError, ExportError, ExportScope, ListingError, PushOutcome, Within, now_ms};
 use crate::error::{AppError, AppJson};
 use crate::export::{self, Format};
 use crate::import;
@@ -468,7 +468,8 @@ pub async fn export(
             _ => ExportScope::Agency(own),
         }
     };
-    let data = match state.db.export_data(plan, period, scope).await? {
+    let within = Within::AgencyOf(user.agency.id.clone());
+    let data = match state.db.export_data(plan, within, period, scope).await? {
         Ok(data) => data,
         Err(
             ExportError::UnknownPlan
