@@ -221,6 +221,14 @@ enum AgencyCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Keep an agency created from a plan's wording as it is (renaming or merging it
+    /// settles it too).
+    Confirm {
+        /// The agency's id (see `tiendo plan import`'s new agencies).
+        id: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -523,6 +531,22 @@ async fn run(command: Command) -> Result<(), String> {
                 println!("  kept as an alias: “{alias}”");
             }
             println!("  devices learn of it at their next sync");
+            Ok(())
+        }
+        Command::Agency {
+            command: AgencyCommand::Confirm { id, db },
+        } => {
+            let id = AgencyId::parse(&id).map_err(|e| format!("{id:?}: {e}"))?;
+            let db = open_seeded(&db.db).await?;
+            if db
+                .confirm_agency(id.clone())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!("confirmed {id}");
+            } else {
+                println!("{id} was not waiting for confirmation: nothing changed");
+            }
             Ok(())
         }
         Command::Agency {

@@ -181,6 +181,23 @@ async fn call<B: Serialize, R: DeserializeOwned>(
     answer(send(method, path, token, body, "application/json").await).await
 }
 
+/// The agencies of the administrator's province.
+#[cfg(feature = "workspace")]
+pub async fn agencies(token: &str) -> Result<Vec<tiendo_shared::protocol::AgencyEntry>, CallError> {
+    call::<(), _>("GET", "/api/v1/agencies", Some(token), None).await
+}
+
+/// A change to the agency registry (`path` is the rename, merge or confirm endpoint);
+/// the province's agencies after it.
+#[cfg(feature = "workspace")]
+pub async fn agency_action<B: Serialize>(
+    token: &str,
+    path: &str,
+    body: &B,
+) -> Result<Vec<tiendo_shared::protocol::AgencyEntry>, CallError> {
+    call("POST", path, Some(token), Some(body)).await
+}
+
 /// A file sent as it is (an administrator's plan file) to `path`, the JSON answer read.
 #[cfg(feature = "workspace")]
 pub async fn upload<R: DeserializeOwned>(
@@ -214,6 +231,14 @@ async fn send(
 ) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
     headers.set("Accept", accept)?;
+    // The app's language (the page's `lang`), for the reasons the server writes out.
+    if let Some(lang) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"))
+    {
+        headers.set("Accept-Language", &lang)?;
+    }
     if let Some(token) = token {
         headers.set("Authorization", &format!("Bearer {token}"))?;
     }

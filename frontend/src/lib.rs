@@ -83,7 +83,7 @@ fn App() -> impl IntoView {
             (true, Route::Report(period, target)) => {
                 view! { <pages::report::ReportPage period=period target=target/> }.into_any()
             }
-            (true, route @ (Route::Dashboard(..) | Route::Matrix | Route::Import)) => {
+            (true, route @ (Route::Dashboard(..) | Route::Matrix | Route::Import | Route::Agencies)) => {
                 workspace_page(route)
             }
         }}
@@ -97,6 +97,7 @@ fn workspace_page(route: Route) -> AnyView {
             view! { <pages::dashboard::DashboardPage period=period as_of=as_of/> }.into_any()
         }
         Route::Import => view! { <pages::import::ImportPage/> }.into_any(),
+        Route::Agencies => view! { <pages::agencies::AgenciesPage/> }.into_any(),
         _ => view! { <pages::matrix::MatrixPage/> }.into_any(),
     }
 }
@@ -137,6 +138,7 @@ fn nav(app: AppState) -> impl IntoView {
                     <a href=Route::Tasks.href() data-testid="nav-tasks">{app.tr(W::NavTasks.into())}</a>
                     {app.session.with(|s| s.as_ref().is_some_and(|s| s.user.role == tiendo_shared::protocol::Role::Admin)).then(|| view! {
                         <a href=Route::Import.href() data-testid="nav-import">{app.tr(W::NavImport.into())}</a>
+                        <a href=Route::Agencies.href() data-testid="nav-agencies">{app.tr(W::NavAgencies.into())}</a>
                     })}
                 </nav>
             }

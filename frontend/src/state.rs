@@ -46,6 +46,8 @@ pub enum Route {
     Matrix,
     /// An administrator imports a plan file (workspace).
     Import,
+    /// An administrator confirms, renames and merges agencies (workspace).
+    Agencies,
 }
 
 /// Whose report a report page shows.
@@ -91,6 +93,7 @@ impl Route {
             },
             (Some("matrix"), None, ..) => Some(Route::Matrix),
             (Some("import"), None, ..) => Some(Route::Import),
+            (Some("agencies"), None, ..) => Some(Route::Agencies),
             _ => None,
         };
         route.unwrap_or(Route::Tasks)
@@ -114,6 +117,7 @@ impl Route {
             }
             Route::Matrix => "#/matrix".to_owned(),
             Route::Import => "#/import".to_owned(),
+            Route::Agencies => "#/agencies".to_owned(),
         }
     }
 }

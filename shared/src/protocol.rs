@@ -696,6 +696,66 @@ pub enum Change {
     Unknown,
 }
 
+/// One agency of `GET /api/v1/agencies`: the registry of record of an administrator's
+/// province, as the agencies page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyEntry {
+    pub id: AgencyId,
+    pub name: String,
+    pub short_name: String,
+    /// `department`, `district`, `commune`, `press`, `armed_forces`, `party` or
+    /// `central`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<AgencyId>,
+    /// False for an agency created from a plan's wording (a name no registry knew),
+    /// until an administrator confirms, renames or merges it.
+    pub confirmed: bool,
+    /// For an agency created from a plan's wording: the code of the plan that named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<PlanCode>,
+    /// Its former names and the names of agencies merged into it.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Tasks of the province's plans it leads or coordinates.
+    pub tasks: u32,
+    /// Its accounts.
+    pub accounts: u32,
+}
+
+/// `POST /api/v1/agencies/rename`: an administrator renames an agency of their province
+/// (which confirms it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyRenameRequest {
+    pub id: AgencyId,
+    pub name: String,
+    /// Unchanged when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Keep the former name and short name as aliases (plans that still use them are
+    /// read as this agency).
+    #[serde(default)]
+    pub keep_alias: bool,
+}
+
+/// `POST /api/v1/agencies/merge`: everything of `from` moves to `into`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyMergeRequest {
+    pub from: AgencyId,
+    pub into: AgencyId,
+}
+
+/// `POST /api/v1/agencies/confirm`: an agency created from a plan's wording is kept as
+/// it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyConfirmRequest {
+    pub id: AgencyId,
+}
+
 /// An agency renamed (`tiendo agency rename`) or another merged into it (`tiendo agency
 /// merge`). Everyone is told, whatever they may see: a device rewrites the agency of
 /// what it holds with [`AgencyChange::apply`].

@@ -36,6 +36,24 @@ test("an administrator previews and imports a plan; staff switch between the pro
   await byTestId(admin, "import-confirm").click();
   await until("the import to be done", async () => /Đã nhập kế hoạch/.test(await text(admin, "[role=status]")));
 
+  // The agency the plan named and no registry knew waits for the administrator.
+  await byTestId(admin, "review-agencies").click();
+  const waiting = admin.locator('[data-testid=agency-row][data-id="trung-tam-xuc-tien-dau-tu-tinh"]');
+  await waiting.waitFor({ timeout: 20_000 });
+  assert.equal(await admin.locator("[data-testid=agency-row]").count(), 1, "only the waiting agency is shown");
+  assert.match(await waiting.textContent(), /Chờ xác nhận · tạo từ kế hoạch 412\/KH-UBND/);
+  await waiting.getByRole("button", { name: "Xử lý" }).click();
+  await admin.getByLabel("Tên đầy đủ").fill("Sở Ngoại vụ");
+  await admin.getByRole("button", { name: "Lưu tên" }).click();
+  await until("the refusal in Vietnamese", async () => /hãy gộp hai cơ quan/.test(await text(admin, "[role=status]")));
+  await admin.getByLabel("Tên đầy đủ").fill("Trung tâm Xúc tiến Đầu tư tỉnh Kon Tum");
+  await admin.getByRole("button", { name: "Lưu tên" }).click();
+  await until("the rename to be done", async () => /Đã đổi tên/.test(await text(admin, "[role=status]")));
+  await byTestId(admin, "agencies-none").waitFor({ timeout: 10_000 });
+  await byTestId(admin, "agencies-waiting").uncheck();
+  const renamed = admin.locator('[data-testid=agency-row][data-id="trung-tam-xuc-tien-dau-tu-tinh"]');
+  assert.match(await renamed.textContent(), /Trung tâm Xúc tiến Đầu tư tỉnh Kon Tum.*Đã xác nhận/s);
+
   await staff.reload();
   await until("the 2023 plan to be served", async () => /412\/KH-UBND/.test(await title(staff)), 30_000);
   const picker = staff.locator("#plan-picker");

@@ -13,13 +13,13 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tiendo_shared::date::format_rfc3339_utc;
-use tiendo_shared::ids::{AgencyId, MutationId};
+use tiendo_shared::ids::{AgencyId, MutationId, PlanCode};
 use tiendo_shared::plan::{Agency, AgencyName, Plan};
-use tiendo_shared::protocol::{AgencyChange, AgencyRef, ReportDeadline};
+use tiendo_shared::protocol::{AgencyChange, AgencyEntry, AgencyRef, ReportDeadline};
 use tiendo_shared::search::folded;
 
 use super::plans::province_key;
-use super::{Db, DbError, now_ms};
+use super::{Db, DbError, Refusal, now_ms};
 
 /// A rename to make.
 #[derive(Debug, Clone)]
@@ -134,8 +134,8 @@ fn parse_id(id: &str) -> Result<AgencyId, DbError> {
     AgencyId::parse(id).map_err(|e| DbError::Corrupt(format!("agency id {id:?}: {e}")))
 }
 
-fn refused(message: String) -> DbError {
-    DbError::Refused(message)
+fn refused(en: String, vi: String) -> DbError {
+    DbError::Declined(Refusal { en, vi })
 }
 
 /// The agency `id`, or the refusal naming it as unknown.
@@ -155,16 +155,25 @@ fn agency_row(conn: &Connection, id: &AgencyId) -> Result<Row, DbError> {
         },
     )
     .optional()?
-    .ok_or_else(|| refused(format!("no agency {id} (see `tiendo agency list`)")))
+    .ok_or_else(|| {
+        refused(
+            format!("no agency {id} (see `tiendo agency list`)"),
+            format!("không có cơ quan {id}"),
+        )
+    })
 }
 
 /// Refuses an agency that was merged into another: it lives on only as a name.
-fn not_merged(row: &Row, what: &str) -> Result<(), DbError> {
+/// `what` is the action, in English and Vietnamese.
+fn not_merged(row: &Row, what: (&str, &str)) -> Result<(), DbError> {
     match &row.merged_into {
-        Some(into) => Err(refused(format!(
-            "{} was merged into {into}: {what} {into} instead",
-            row.id
-        ))),
+        Some(into) => Err(refused(
+            format!(
+                "{} was merged into {into}: {} {into} instead",
+                row.id, what.0
+            ),
+            format!("{} đã được gộp vào {into}: hãy {} {into}", row.name, what.1),
+        )),
         None => Ok(()),
     }
 }
@@ -186,7 +195,7 @@ fn rename_agency(
 ) -> Result<Renamed, DbError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = agency_row(&tx, &rename.id)?;
-    not_merged(&row, "rename")?;
+    not_merged(&row, ("rename", "đổi tên"))?;
     let name = rename.name.trim().to_owned();
     let short_name = rename
         .short_name
@@ -195,6 +204,7 @@ fn rename_agency(
     if name.is_empty() || short_name.is_empty() {
         return Err(refused(
             "the name and the short name must not be empty".into(),
+            "tên và tên viết tắt không được để trống".into(),
         ));
     }
     // Two agencies of one province under one name could no longer be told apart in
@@ -211,10 +221,15 @@ fn rename_agency(
         .collect::<Result<_, _>>()?;
     drop(stmt);
     if let Some((other, _)) = others.iter().find(|(_, n)| folded(n) == folded(&name)) {
-        return Err(refused(format!(
-            "agency {other} is already named “{name}” (or goes by it): merge the two instead (`tiendo agency merge {} {other}`)",
-            row.id
-        )));
+        return Err(refused(
+            format!(
+                "agency {other} is already named “{name}” (or goes by it): merge the two instead (`tiendo agency merge {} {other}`)",
+                row.id
+            ),
+            format!(
+                "cơ quan {other} đã có tên “{name}” (hoặc còn được gọi như vậy): hãy gộp hai cơ quan thay vì đổi tên"
+            ),
+        ));
     }
     let agency = AgencyRef {
         id: row.id.clone(),
@@ -230,7 +245,7 @@ fn rename_agency(
         });
     }
     tx.execute(
-        "UPDATE agencies SET name = ?2, short_name = ?3 WHERE id = ?1",
+        "UPDATE agencies SET name = ?2, short_name = ?3, confirmed = 1 WHERE id = ?1",
         params![row.id.as_str(), name, short_name],
     )?;
     // Its names are no longer aliases of it.
@@ -281,15 +296,16 @@ fn merge_agency(
     now: i64,
 ) -> Result<Merged, DbError> {
     if from == into {
-        return Err(refused(format!(
-            "{from} and {into} are the same agency: nothing to merge"
-        )));
+        return Err(refused(
+            format!("{from} and {into} are the same agency: nothing to merge"),
+            "hai cơ quan đã chọn là một: không có gì để gộp".into(),
+        ));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let source = agency_row(&tx, from)?;
     let target = agency_row(&tx, into)?;
-    not_merged(&source, "merge")?;
-    not_merged(&target, "merge into")?;
+    not_merged(&source, ("merge", "gộp"))?;
+    not_merged(&target, ("merge into", "gộp vào"))?;
     if source.province != target.province {
         let province = |p: &str| {
             if p.is_empty() {
@@ -298,11 +314,17 @@ fn merge_agency(
                 format!("province {p}")
             }
         };
-        return Err(refused(format!(
-            "{from} is of {} and {into} of {}: agencies of different provinces are never merged",
-            province(&source.province),
-            province(&target.province)
-        )));
+        return Err(refused(
+            format!(
+                "{from} is of {} and {into} of {}: agencies of different provinces are never merged",
+                province(&source.province),
+                province(&target.province)
+            ),
+            format!(
+                "{} và {} thuộc hai tỉnh khác nhau: không bao giờ gộp cơ quan của hai tỉnh",
+                source.name, target.name
+            ),
+        ));
     }
     refuse_joined_reports(&tx, from, into)?;
     // The units under the merged agency come under the one it joins. When that one is
@@ -312,9 +334,15 @@ fn merge_agency(
         source.parent.clone()
     } else {
         if is_below(&tx, into, from)? {
-            return Err(refused(format!(
-                "{into} is below a unit of {from}, which would end up both above and below it: merge {from} into one of its own units or into an agency outside it"
-            )));
+            return Err(refused(
+                format!(
+                    "{into} is below a unit of {from}, which would end up both above and below it: merge {from} into one of its own units or into an agency outside it"
+                ),
+                format!(
+                    "{} nằm dưới một đơn vị của {}, đơn vị đó sẽ vừa ở trên vừa ở dưới nó: hãy gộp vào một đơn vị trực thuộc hoặc một cơ quan bên ngoài",
+                    target.name, source.name
+                ),
+            ));
         }
         target.parent.clone()
     };
@@ -410,24 +438,44 @@ fn refuse_joined_reports(
          WHERE a.agency_id = ?1 AND b.agency_id = ?2
          ORDER BY pl.code, a.period, a.scope",
     )?;
-    let clashes: Vec<String> = stmt
+    let clashes: Vec<(String, String)> = stmt
         .query_map(params![from.as_str(), into.as_str()], |row| {
             let (code, period, scope): (String, String, String) =
                 (row.get(0)?, row.get(1)?, row.get(2)?);
             Ok(if scope == "consolidated" {
-                format!("the consolidated report {period} of plan {code}")
+                (
+                    format!("the consolidated report {period} of plan {code}"),
+                    format!("báo cáo tổng hợp kỳ {period} của kế hoạch {code}"),
+                )
             } else {
-                format!("{period} of plan {code}")
+                (
+                    format!("{period} of plan {code}"),
+                    format!("kỳ {period} của kế hoạch {code}"),
+                )
             })
         })?
         .collect::<Result<_, _>>()?;
     if clashes.is_empty() {
         return Ok(());
     }
-    Err(refused(format!(
-        "would join two reports of one period: {} ({from} and {into} both have one); nothing was changed",
-        clashes.join(", ")
-    )))
+    let list = |pick: fn(&(String, String)) -> &String| {
+        clashes
+            .iter()
+            .map(pick)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(refused(
+        format!(
+            "would join two reports of one period: {} ({from} and {into} both have one); nothing was changed",
+            list(|c| &c.0)
+        ),
+        format!(
+            "hai cơ quan đều đã có báo cáo của cùng một kỳ ({}): gộp sẽ nhập hai báo cáo làm một, nên không có gì thay đổi",
+            list(|c| &c.1)
+        ),
+    ))
 }
 
 /// Whether `id` is somewhere under `ancestor` in the agency tree.
@@ -698,4 +746,93 @@ impl Db {
         })
         .await
     }
+}
+
+impl Db {
+    /// The agencies of `province` (its key) that are not merged into another, for the
+    /// administrators' agencies page: the ones waiting for confirmation first, then by
+    /// name.
+    pub async fn registry_of(&self, province: String) -> Result<Vec<AgencyEntry>, DbError> {
+        self.read(move |conn| registry_of(conn, &province)).await
+    }
+
+    /// The province key of `agency` (empty for an agency stored before provinces).
+    pub async fn province_of(&self, agency: AgencyId) -> Result<String, DbError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT province FROM agencies WHERE id = ?1",
+                    [agency.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .unwrap_or_default())
+        })
+        .await
+    }
+
+    /// Keeps an agency created from a plan's wording as it is. Whether it was waiting
+    /// for confirmation.
+    pub async fn confirm_agency(&self, id: AgencyId) -> Result<bool, DbError> {
+        self.write(move |conn| {
+            let row = agency_row(conn, &id)?;
+            not_merged(&row, ("confirm", "xác nhận"))?;
+            Ok(conn.execute(
+                "UPDATE agencies SET confirmed = 1 WHERE id = ?1 AND confirmed = 0",
+                [id.as_str()],
+            )? > 0)
+        })
+        .await
+    }
+}
+
+fn registry_of(conn: &Connection, province: &str) -> Result<Vec<AgencyEntry>, DbError> {
+    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT s.agency_id, s.name FROM agency_aliases s JOIN agencies a ON a.id = s.agency_id
+         WHERE a.province = ?1 ORDER BY s.name",
+    )?;
+    let mut rows = stmt.query([province])?;
+    while let Some(row) = rows.next()? {
+        aliases.entry(row.get(0)?).or_default().push(row.get(1)?);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT a.id, a.name, a.short_name, a.kind, a.parent_id, a.confirmed, a.created_by,
+             (SELECT count(DISTINCT ta.task_id) FROM task_agencies ta JOIN tasks t ON t.id = ta.task_id
+              WHERE ta.agency_id = a.id AND t.withdrawn = 0),
+             (SELECT count(*) FROM users u WHERE u.agency_id = a.id)
+         FROM agencies a WHERE a.province = ?1 AND a.merged_into IS NULL",
+    )?;
+    let mut rows = stmt.query([province])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let corrupt = |what: &str| DbError::Corrupt(format!("stored agency has an invalid {what}"));
+        let id: String = row.get(0)?;
+        let parent: Option<String> = row.get(4)?;
+        let created_by: Option<String> = row.get(6)?;
+        out.push(AgencyEntry {
+            id: AgencyId::parse(&id).map_err(|_| corrupt("id"))?,
+            name: row.get(1)?,
+            short_name: row.get(2)?,
+            kind: row.get(3)?,
+            parent: parent
+                .map(|p| AgencyId::parse(&p))
+                .transpose()
+                .map_err(|_| corrupt("parent"))?,
+            confirmed: row.get(5)?,
+            created_by: created_by
+                .map(|c| PlanCode::parse(&c))
+                .transpose()
+                .map_err(|_| corrupt("plan"))?,
+            aliases: aliases.remove(&id).unwrap_or_default(),
+            tasks: row.get(7)?,
+            accounts: row.get(8)?,
+        });
+    }
+    out.sort_by(|a, b| {
+        a.confirmed
+            .cmp(&b.confirmed)
+            .then_with(|| folded(&a.name).cmp(&folded(&b.name)))
+    });
+    Ok(out)
 }

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_plan_identity",
         include_str!("../../migrations/0008_plan_identity.sql"),
     ),
+    (
+        "0009_agency_review",
+        include_str!("../../migrations/0009_agency_review.sql"),
+    ),
 ];
 
 /// Applies the migrations this database has not had yet, each in its own transaction.

@@ -62,8 +62,27 @@ pub enum DbError {
     /// nothing was changed.
     #[error("{0}")]
     Refused(String),
+    /// The same, for what an administrator also does in the web app: the reason in
+    /// both languages.
+    #[error("{}", .0.en)]
+    Declined(Refusal),
     #[error("no randomness: {0}")]
     NoRandomness(String),
+}
+
+/// Why an administrator's change was refused, in English (the command line's
+/// language) and Vietnamese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub en: String,
+    pub vi: String,
+}
+
+impl Refusal {
+    /// The reason in `lang` (`vi` or anything else for English).
+    pub fn in_lang(&self, lang: &str) -> &str {
+        if lang == "vi" { &self.vi } else { &self.en }
+    }
 }
 
 impl DbError {

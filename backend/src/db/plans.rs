@@ -578,6 +578,13 @@ fn import_plan(
         .cloned()
         .collect();
     upsert_agencies(conn, &created)?;
+    // Made from the plan's wording: an administrator confirms, renames or merges them.
+    let mut unconfirmed =
+        conn.prepare("UPDATE agencies SET confirmed = 0, created_by = ?2 WHERE id = ?1")?;
+    for agency in &created {
+        unconfirmed.execute(params![agency.id.as_str(), code.as_str()])?;
+    }
+    drop(unconfirmed);
     if !province.is_empty() {
         let mut mark = conn.prepare(
             "UPDATE agencies SET province = ?2 WHERE id = ?1 AND (province = '' OR province = ?2)",

@@ -1,5 +1,6 @@
 //! The router: which path goes to which handler, and the layers around them.
 
+mod agencies;
 mod api;
 mod openapi;
 mod web;
@@ -28,6 +29,10 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", get(api::pull))
         .route("/reports", get(api::reports))
         .route("/reports/export", get(api::export))
+        .route("/agencies", get(agencies::list))
+        .route("/agencies/rename", post(agencies::rename))
+        .route("/agencies/merge", post(agencies::merge))
+        .route("/agencies/confirm", post(agencies::confirm))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { api_response(ApiError::NotFound) });
 

@@ -10,7 +10,7 @@ use tiendo_shared::protocol::Role;
 use crate::api::{self, CallError};
 use crate::i18n::{T, W};
 use crate::pages::Outcome;
-use crate::state::app;
+use crate::state::{Route, app};
 use crate::sync;
 
 /// The import summary, as far as this page shows it.
@@ -148,6 +148,9 @@ fn summary_view(s: Summary) -> impl IntoView {
             {briefs(W::ImportAdded, s.added)}
             {briefs(W::ImportChanged, s.changed)}
             {briefs(W::ImportWithdrawn, s.withdrawn)}
+            {(s.applied && !s.new_agencies.is_empty()).then(|| view! {
+                <p><a href=Route::Agencies.href() data-testid="review-agencies">{app.tr(W::ImportReviewAgencies.into())}</a></p>
+            })}
             {section(
                 W::ImportNewAgencies,
                 s.new_agencies.into_iter().map(|a| format!("{} ({})", a.name, a.kind)).collect(),

@@ -4,6 +4,8 @@
 //! never download it.
 
 #[cfg(feature = "workspace")]
+pub mod agencies;
+#[cfg(feature = "workspace")]
 pub mod contributions;
 #[cfg(feature = "workspace")]
 pub mod dashboard;
