@@ -26,6 +26,11 @@ test("an administrator previews and imports a plan; staff switch between the pro
   await summary.waitFor({ timeout: 20_000 });
   assert.match(await summary.textContent(), /412\/KH-UBND/);
   assert.match(await text(admin, "[role=status]"), /Xem trước/);
+  assert.match(
+    await summary.textContent(),
+    /dòng 21: “Trung tâm Xúc tiến Đầu tư tỉnh” chưa có trong danh mục cơ quan của tỉnh Kon Tum: tạo cơ quan mới/,
+    "the reader's warnings in Vietnamese",
+  );
 
   const staff = await (await context.browser.newContext()).newPage();
   await staff.goto(server.url);

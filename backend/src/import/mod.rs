@@ -298,14 +298,38 @@ pub fn summary_json(
         .warnings
         .iter()
         .map(|w| {
+            let place = source.place(w.line);
             serde_json::json!({
                 "line": w.line,
-                "place": source.place(w.line),
+                "place_vi": place_vi(&place),
+                "place": place,
                 "message": w.message,
+                "message_vi": if w.message_vi.is_empty() { &w.message } else { &w.message_vi },
             })
         })
         .collect();
     Ok(value)
+}
+
+/// Where the file has something (`place`), in Vietnamese: "line 4" → "dòng 4", "the
+/// paragraph “…”" → "đoạn “…”", "table 1, row 3 “…”" → "bảng 1, hàng 3 “…”". The quoted
+/// opening of the paragraph is the file's own text and stays as it is.
+fn place_vi(place: &str) -> String {
+    let (head, quoted) = match place.find('“') {
+        Some(i) => place.split_at(i),
+        None => (place, ""),
+    };
+    let head = head
+        .replace(
+            " of the text read from the document",
+            " của văn bản đọc từ tệp",
+        )
+        .replace("the paragraph", "đoạn")
+        .replace("table", "bảng")
+        .replace(", row", ", hàng")
+        .replace(", header", ", dòng tiêu đề")
+        .replace("line", "dòng");
+    format!("{head}{quoted}")
 }
 
 /// The import summary as an administrator reads it: what was (or, for a dry run,
@@ -477,5 +501,23 @@ mod tests {
     fn clip_cuts_on_characters() {
         assert_eq!(clip("Tăng   cường\nthông tin", 40), "Tăng cường thông tin");
         assert_eq!(clip("Tăng cường", 5), "Tăng…");
+    }
+
+    #[test]
+    fn places_read_in_vietnamese_and_quotes_stay_as_written() {
+        assert_eq!(place_vi("line 4"), "dòng 4");
+        assert_eq!(
+            place_vi("line 9 of the text read from the document"),
+            "dòng 9 của văn bản đọc từ tệp"
+        );
+        assert_eq!(
+            place_vi("the paragraph “Cơ quan chủ trì: table line”"),
+            "đoạn “Cơ quan chủ trì: table line”"
+        );
+        assert_eq!(
+            place_vi("table 1, row 3 “1.2 Tuyên truyền”"),
+            "bảng 1, hàng 3 “1.2 Tuyên truyền”"
+        );
+        assert_eq!(place_vi("table 2, header"), "bảng 2, dòng tiêu đề");
     }
 }

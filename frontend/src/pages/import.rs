@@ -43,6 +43,22 @@ struct NewAgency {
 struct Warning {
     place: String,
     message: String,
+    #[serde(default)]
+    place_vi: String,
+    #[serde(default)]
+    message_vi: String,
+}
+
+impl Warning {
+    /// Where and what, in the language the page is shown in.
+    fn text(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::Vi if !self.message_vi.is_empty() => {
+                format!("{}: {}", self.place_vi, self.message_vi)
+            }
+            _ => format!("{}: {}", self.place, self.message),
+        }
+    }
 }
 
 #[component]
@@ -156,9 +172,9 @@ fn summary_view(s: Summary) -> impl IntoView {
                 s.new_agencies.into_iter().map(|a| format!("{} ({})", a.name, a.kind)).collect(),
             )}
             {section(W::ImportUnmapped, s.unmapped_groups)}
-            {section(
+            {move || section(
                 W::ImportWarnings,
-                s.warnings.into_iter().map(|w| format!("{}: {}", w.place, w.message)).collect(),
+                s.warnings.iter().map(|w| w.text(app.lang.get())).collect(),
             )}
         </section>
     }

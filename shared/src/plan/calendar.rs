@@ -682,6 +682,7 @@ pub(crate) fn read_rules(
         names.warn(
             line,
             "the consolidated report has deadlines but no agency is named to consolidate it (“… Sở X tổng hợp, báo cáo …” or “về Sở X để tổng hợp”)".into(),
+            "báo cáo tổng hợp có hạn nhưng không nêu cơ quan tổng hợp (cần câu như “… Sở X tổng hợp, báo cáo …” hoặc “về Sở X để tổng hợp”)".into(),
         );
     }
     if rules.is_empty() {
@@ -689,6 +690,7 @@ pub(crate) fn read_rules(
         names.warn(
             line,
             "no reporting deadlines were found: expected a sentence such as “báo cáo 6 tháng (trước ngày 15/6), năm (trước ngày 05/12)”".into(),
+            "không tìm thấy hạn báo cáo: cần một câu như “báo cáo 6 tháng (trước ngày 15/6), năm (trước ngày 05/12)”".into(),
         );
     }
     Ok(rules)

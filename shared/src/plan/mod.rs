@@ -86,7 +86,11 @@ pub struct Plan {
 pub struct PlanWarning {
     /// 1-based line of the source.
     pub line: usize,
+    /// In English, as the command line prints it.
     pub message: String,
+    /// The same in Vietnamese, as the web app shows it (empty in plans stored before).
+    #[serde(default)]
+    pub message_vi: String,
 }
 
 /// A Roman-numbered part of the plan.

@@ -974,8 +974,13 @@ impl<'r> Resolver<'r> {
             .or_else(|| self.new.iter().find(|a| &a.id == id))
     }
 
-    pub(crate) fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push(PlanWarning { line, message });
+    /// Notes what the reader was unsure of at `line`, in English and Vietnamese.
+    pub(crate) fn warn(&mut self, line: usize, message: String, message_vi: String) {
+        self.warnings.push(PlanWarning {
+            line,
+            message,
+            message_vi,
+        });
     }
 
     /// Reads an agency line (see [`Registry::read_agencies`]), creating the agencies
@@ -1008,13 +1013,17 @@ impl<'r> Resolver<'r> {
         if self.unmapped.iter().any(|(k, _)| *k == key) {
             return;
         }
-        let whose = match self.registry.province() {
-            "" => "the registry".to_owned(),
-            p => format!("the registry of {p}"),
+        let (whose, whose_vi) = match self.registry.province() {
+            "" => ("the registry".to_owned(), "danh mục cơ quan".to_owned()),
+            p => (
+                format!("the registry of {p}"),
+                format!("danh mục cơ quan của tỉnh {p}"),
+            ),
         };
         self.warn(
             line,
             format!("the group “{text}” stands for no agency: {whose} has none for it; it is kept, to be mapped later"),
+            format!("cụm “{text}” chưa ứng với cơ quan nào: {whose_vi} không có cơ quan cho cụm này; cụm được giữ lại để ánh xạ sau"),
         );
         self.unmapped.push((key, text));
     }
@@ -1063,9 +1072,12 @@ impl<'r> Resolver<'r> {
                 self.keys.push((k, index));
             }
         }
-        let whose = match self.registry.province() {
-            "" => "the registry".to_owned(),
-            p => format!("the registry of {p}"),
+        let (whose, whose_vi) = match self.registry.province() {
+            "" => ("the registry".to_owned(), "danh mục cơ quan".to_owned()),
+            p => (
+                format!("the registry of {p}"),
+                format!("danh mục cơ quan của tỉnh {p}"),
+            ),
         };
         let kind = serde_json::to_value(n.kind)
             .ok()
@@ -1081,6 +1093,11 @@ impl<'r> Resolver<'r> {
                 } else {
                     ""
                 }
+            ),
+            format!(
+                "“{}” chưa có trong {whose_vi}: tạo cơ quan mới “{id}” ({kind}{}), chờ xác nhận",
+                n.name,
+                if n.external { ", ngoài tỉnh" } else { "" }
             ),
         );
         self.new.push(Agency {
