@@ -76,8 +76,65 @@ pub async fn plans(token: &str) -> Result<Vec<PlanListing>, CallError> {
     call::<(), _>("GET", "/api/v1/plans", Some(token), None).await
 }
 
+/// Sends a batch of the outbox. The body goes gzipped where the browser can compress
+/// (`CompressionStream`): on 2G every uploaded byte costs time and money, and the
+/// server expands it within the same bound.
 pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushResponse, CallError> {
-    call("POST", "/api/v1/sync/push", Some(token), Some(request)).await
+    let json = serde_json::to_string(request).map_err(|_| CallError::Unexpected(0))?;
+    let body = match gzip(&json).await {
+        Some(bytes) => (JSON, Some("gzip"), JsValue::from(bytes)),
+        None => (JSON, None, JsValue::from_str(&json)),
+    };
+    answer(send("POST", "/api/v1/sync/push", Some(token), Some(body), JSON).await).await
+}
+
+const JSON: &str = "application/json";
+
+#[wasm_bindgen]
+extern "C" {
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, JsValue>;
+
+    type ReadableStream;
+    #[wasm_bindgen(method, js_name = pipeThrough)]
+    fn pipe_through(this: &ReadableStream, transform: &CompressionStream) -> ReadableStream;
+
+    #[wasm_bindgen(constructor, catch, js_class = "Blob")]
+    fn blob_of(parts: &js_sys::Array) -> Result<Blob, JsValue>;
+    #[wasm_bindgen(method)]
+    fn stream(this: &Blob) -> ReadableStream;
+
+    #[wasm_bindgen(js_name = Response)]
+    type StreamReader;
+    #[wasm_bindgen(constructor, catch, js_class = "Response")]
+    fn reading(stream: &ReadableStream) -> Result<StreamReader, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
+    fn array_buffer(this: &StreamReader) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// `text` gzipped by the browser; `None` when it cannot compress (an older browser) or
+/// the text is too short to gain, and the body goes as it is.
+async fn gzip(text: &str) -> Option<js_sys::Uint8Array> {
+    const WORTH_IT: usize = 256;
+    let able = js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("CompressionStream"))
+        .unwrap_or(false);
+    if !able || text.len() < WORTH_IT {
+        return None;
+    }
+    let blob = Blob::blob_of(&js_sys::Array::of1(&JsValue::from_str(text))).ok()?;
+    let compressed = blob
+        .stream()
+        .pipe_through(&CompressionStream::new("gzip").ok()?);
+    let buffer = JsFuture::from(
+        StreamReader::reading(&compressed)
+            .ok()?
+            .array_buffer()
+            .ok()?,
+    )
+    .await
+    .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer))
 }
 
 /// One page of changes after `cursor`, report events included (they come only to a
@@ -174,7 +231,7 @@ async fn call<B: Serialize, R: DeserializeOwned>(
     let body = match body {
         Some(body) => {
             let json = serde_json::to_string(body).map_err(|_| CallError::Unexpected(0))?;
-            Some(("application/json", JsValue::from_str(&json)))
+            Some(("application/json", None, JsValue::from_str(&json)))
         }
         None => None,
     };
@@ -205,7 +262,11 @@ pub async fn upload<R: DeserializeOwned>(
     path: &str,
     file: &web_sys::File,
 ) -> Result<R, CallError> {
-    let body = Some(("application/octet-stream", JsValue::from(file.clone())));
+    let body = Some((
+        "application/octet-stream",
+        None,
+        JsValue::from(file.clone()),
+    ));
     answer(send("POST", path, Some(token), body, "application/json").await).await
 }
 
@@ -221,12 +282,12 @@ async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Res
         .map_or(CallError::Unexpected(status), CallError::Api))
 }
 
-/// A request, with a body of its content type when there is one.
+/// A request, with a body of its content type (and encoding) when there is one.
 async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
-    body: Option<(&str, JsValue)>,
+    body: Option<(&str, Option<&str>, JsValue)>,
     accept: &str,
 ) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
@@ -246,8 +307,11 @@ async fn send(
     init.set_method(method);
     init.set_headers(&headers);
     init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
-    if let Some((content_type, body)) = body {
+    if let Some((content_type, encoding, body)) = body {
         headers.set("Content-Type", content_type)?;
+        if let Some(encoding) = encoding {
+            headers.set("Content-Encoding", encoding)?;
+        }
         init.set_body(&body);
     }
     let request = Request::new_with_str_and_init(path, &init)?;

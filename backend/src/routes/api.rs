@@ -276,13 +276,15 @@ pub async fn import_plan(
 
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])),
     request_body = PushRequest<Mutation>,
+    params(("content-encoding" = Option<String>, Header, description = "`gzip` or `deflate` when the body is compressed (browsers compress pushes with `CompressionStream`); the expanded body is bounded like any body")),
     responses(
         (status = 200, description = "Applied or rejected for good, up to `last_seq`; sent after commit", body = PushResponse),
-        (status = 400, description = "Not JSON of this shape", body = ApiError),
+        (status = 400, description = "Not JSON of this shape, or not valid for its `Content-Encoding`", body = ApiError),
         (status = 401, body = ApiError),
         (status = 403, description = "The client id belongs to another person", body = ApiError),
         (status = 409, description = "A sequence number was skipped", body = ApiError),
-        (status = 413, description = "Over the body or batch bound", body = ApiError),
+        (status = 413, description = "Over the body or batch bound, compressed or once expanded", body = ApiError),
+        (status = 422, description = "A `Content-Encoding` other than gzip or deflate (`field` is `content-encoding`)", body = ApiError),
         (status = 426, description = "The client's schema version is too old", body = ApiError),
         (status = 503, description = "Temporary failure; nothing applied", body = ApiError),
     ))]

@@ -34,7 +34,8 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies/merge", post(agencies::merge))
         .route("/agencies/confirm", post(agencies::confirm))
         .route("/openapi.json", get(openapi::document))
-        .fallback(|| async { api_response(ApiError::NotFound) });
+        .fallback(|| async { api_response(ApiError::NotFound) })
+        .layer(axum::middleware::from_fn(decompress_request));
 
     Router::new()
         .nest("/api/v1", api)
@@ -75,4 +76,73 @@ async fn refuse_declared_oversize(
         });
     }
     next.run(request).await
+}
+
+/// Reads a request body the browser compressed (`Content-Encoding: gzip` or `deflate`,
+/// as `CompressionStream` writes them; devices on 2G compress their pushes) and hands
+/// the handler the plain body. The compressed body is bounded like any body, and so is
+/// what it expands to: a body that would expand past `MAX_BODY_BYTES` (a compression
+/// bomb) is refused with `413` after reading no more than that, a body that is not
+/// what its encoding says with `400`, another encoding with `415`.
+async fn decompress_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
+    use std::io::Read;
+
+    let encoding = match request.headers().get(CONTENT_ENCODING) {
+        None => return next.run(request).await,
+        Some(value) => value
+            .to_str()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    };
+    let too_large = || {
+        api_response(ApiError::TooLarge {
+            limit: MAX_BODY_BYTES as u64,
+        })
+    };
+    if encoding == "identity" {
+        return next.run(request).await;
+    }
+    if encoding != "gzip" && encoding != "deflate" {
+        // Read (bounded) before answering, so the client is not cut off mid-upload.
+        let _ = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await;
+        return api_response(ApiError::Invalid {
+            field: "content-encoding".into(),
+            detail: format!("{encoding:?}: expected gzip or deflate"),
+        });
+    }
+    let (mut parts, body) = request.into_parts();
+    let Ok(compressed) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return too_large();
+    };
+    let limit = MAX_BODY_BYTES as u64 + 1;
+    let mut plain = Vec::new();
+    let read = if encoding == "gzip" {
+        flate2::read::MultiGzDecoder::new(&compressed[..])
+            .take(limit)
+            .read_to_end(&mut plain)
+    } else {
+        flate2::read::ZlibDecoder::new(&compressed[..])
+            .take(limit)
+            .read_to_end(&mut plain)
+    };
+    if read.is_err() {
+        return api_response(ApiError::InvalidJson {
+            detail: format!("the body is not valid {encoding}"),
+        });
+    }
+    if plain.len() > MAX_BODY_BYTES {
+        return too_large();
+    }
+    parts.headers.remove(CONTENT_ENCODING);
+    parts.headers.insert(CONTENT_LENGTH, plain.len().into());
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(plain),
+    ))
+    .await
 }
