@@ -32,6 +32,7 @@ pub enum T {
     Save,
     Saved,
     History,
+    CorrectAndResend,
     Unsynced,
     Conflict,
     Synced,
@@ -152,6 +153,7 @@ impl T {
                 "Saved on this device. It will be sent when there is a connection.",
             ),
             T::History => ("Lịch sử cập nhật", "Update history"),
+            T::CorrectAndResend => ("Sửa và gửi lại", "Correct and send again"),
             T::Unsynced => ("Chưa đồng bộ", "Not synced yet"),
             T::Conflict => (
                 "Xung đột: sửa cùng lúc với người khác",
@@ -578,6 +580,55 @@ pub fn pending_count(lang: Lang, n: usize) -> String {
         Lang::Vi => format!("{n} cập nhật chưa đồng bộ"),
         Lang::En if n == 1 => "1 update not synced yet".to_owned(),
         Lang::En => format!("{n} updates not synced yet"),
+    }
+}
+
+/// The button under a long history: "Xem thêm 30 cập nhật cũ hơn (còn 2.470)".
+pub fn older_updates(lang: Lang, next: usize, hidden: usize) -> String {
+    match lang {
+        Lang::Vi => format!("Xem thêm {next} cập nhật cũ hơn (còn {hidden})"),
+        Lang::En => format!("Show {next} older updates ({hidden} more)"),
+    }
+}
+
+/// How far a long download has come: "Đang tải 4.000/20.000".
+pub fn loading(lang: Lang, done: u64, total: u64) -> String {
+    let separator = match lang {
+        Lang::Vi => '.',
+        Lang::En => ',',
+    };
+    let group = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(c);
+        }
+        out
+    };
+    match lang {
+        Lang::Vi => format!("Đang tải {}/{}", group(done), group(total)),
+        Lang::En => format!("Loading {}/{}", group(done), group(total)),
+    }
+}
+
+/// When the device last synced, as the header shows it: the time alone today, the
+/// day and time before ("10:45", "26/11 10:45"), Vietnam time.
+pub fn synced_at(lang: Lang, ms: i64, now_ms: i64) -> String {
+    let offset = tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
+    let full = tiendo_shared::date::format_dmy_hm(ms, offset);
+    let same_day =
+        tiendo_shared::date::date_of(ms, offset) == tiendo_shared::date::date_of(now_ms, offset);
+    let shown = match full.split_once(' ') {
+        Some((_, time)) if same_day => time.to_owned(),
+        Some((day, time)) => format!("{} {time}", &day[..day.len().min(5)]),
+        None => full,
+    };
+    match lang {
+        Lang::Vi => format!("lần cuối {shown}"),
+        Lang::En => format!("last {shown}"),
     }
 }
 

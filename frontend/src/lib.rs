@@ -194,6 +194,7 @@ fn Header() -> impl IntoView {
         app.pending.set(Vec::new());
         app.rejected.set(Vec::new());
         app.sync.set(SyncStatus::Idle);
+        app.last_synced.set(None);
         spawn_local(async move {
             if let Some(store) = sync::store() {
                 let _ = store.clear_session().await;
@@ -210,18 +211,32 @@ fn Header() -> impl IntoView {
         let lang = app.lang.get();
         let pending = app.pending.with(Vec::len);
         let status = app.sync.get();
-        let (class, text) = match status {
+        let (class, text) = match (&status, app.loading.get()) {
+            (SyncStatus::Syncing, Some((done, total))) => {
+                ("sync", i18n::loading(lang, done, total))
+            }
+            _ => badge_text(&status, pending, lang),
+        };
+        // The last time everything was sent and received, whatever the state now.
+        let last = app.last_synced.get().map(|ms| {
+            let text = i18n::synced_at(lang, ms, js_sys::Date::now() as i64);
+            view! { <span class="last-sync" data-testid="last-sync">{text}</span> }
+        });
+        view! { <span class=class data-testid="sync-status" aria-live="polite">{text}</span> {last} }
+    };
+    fn badge_text(status: &SyncStatus, pending: usize, lang: Lang) -> (&'static str, String) {
+        match status {
             SyncStatus::SessionExpired => ("sync problem", T::SessionExpired.get(lang).to_owned()),
             SyncStatus::UpgradeRequired => {
                 ("sync problem", T::UpgradeRequired.get(lang).to_owned())
             }
             _ if pending > 0 => ("sync pending", i18n::pending_count(lang, pending)),
             SyncStatus::Offline => ("sync problem", T::Offline.get(lang).to_owned()),
-            SyncStatus::Syncing => ("sync", T::Syncing.get(lang).to_owned()),
-            SyncStatus::Idle | SyncStatus::Synced => ("sync", T::Synced.get(lang).to_owned()),
-        };
-        view! { <span class=class data-testid="sync-status">{text}</span> }
-    };
+            // Idle: a sync starts at once after sign-in or start-up; never "synced" before.
+            SyncStatus::Idle | SyncStatus::Syncing => ("sync", T::Syncing.get(lang).to_owned()),
+            SyncStatus::Synced => ("sync", T::Synced.get(lang).to_owned()),
+        }
+    }
     let offline_hint = move || {
         (app.sync.get() == SyncStatus::Offline && app.pending.with(|p| !p.is_empty()))
             .then(|| view! { <span class="sync problem" data-testid="offline">{app.t(T::Offline)}</span> })

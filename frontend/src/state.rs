@@ -139,6 +139,10 @@ pub struct AppState {
     pub route: RwSignal<Route>,
     /// A new version of the app is installed and waiting.
     pub update_ready: RwSignal<bool>,
+    /// While a long download goes on: the changes received and the total expected.
+    pub loading: RwSignal<Option<(u64, u64)>>,
+    /// When the device last synced everything (ms since the epoch), kept on the device.
+    pub last_synced: RwSignal<Option<i64>>,
 }
 
 impl AppState {
@@ -155,6 +159,8 @@ impl AppState {
             sync: RwSignal::new(SyncStatus::Idle),
             route: RwSignal::new(route),
             update_ready: RwSignal::new(false),
+            loading: RwSignal::new(None),
+            last_synced: RwSignal::new(None),
         }
     }
 

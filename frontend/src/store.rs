@@ -296,6 +296,15 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Drops a refused mutation the person has taken back to correct and send again.
+    pub async fn discard_rejected(&self, username: &str, id: &str) -> Result<Vec<RejectedEntry>> {
+        let mut rejected = self.rejected(username).await?;
+        rejected.retain(|entry| entry.mutation.id.as_str() != id);
+        self.set_meta(&format!("rejected:{username}"), &rejected)
+            .await?;
+        Ok(rejected)
+    }
+
     /// Where pulling resumes for this person (the start when the cache belongs to
     /// someone else).
     pub async fn cursor(&self, username: &str) -> Result<Cursor> {

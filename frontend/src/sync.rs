@@ -96,12 +96,30 @@ pub fn start(app: AppState) {
     });
 }
 
+fn synced_key(username: &str) -> String {
+    format!("tiendo.synced.{username}")
+}
+
+/// Keeps on the device when `username` last synced everything.
+fn remember_synced(username: &str, ms: i64) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.set_item(&synced_key(username), &ms.to_string());
+    }
+}
+
+/// When `username` last synced everything on this device.
+pub fn last_synced(username: &str) -> Option<i64> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(&synced_key(username)).ok()??.parse().ok()
+}
+
 /// Loads what the device holds for the signed-in person into the app's signals.
 pub async fn load_local(app: AppState) {
     let (Some(store), Some(session)) = (store(), app.session.get_untracked()) else {
         return;
     };
     let username = session.user.username.clone();
+    app.last_synced.set(last_synced(&username));
     if let Ok(plan) = store.plan(&username).await {
         app.plan.set(plan);
     }
@@ -159,7 +177,12 @@ async fn sync_once(app: AppState) -> Result<(), Stop> {
         return Ok(());
     }
     let (status, stop) = match result {
-        Ok(()) => (SyncStatus::Synced, None),
+        Ok(()) => {
+            let now = js_sys::Date::now() as i64;
+            app.last_synced.set(Some(now));
+            remember_synced(&session.user.username, now);
+            (SyncStatus::Synced, None)
+        }
         Err(CallError::Api(ApiError::Unauthorized)) => {
             (SyncStatus::SessionExpired, Some(Stop::UntilKicked))
         }
@@ -242,17 +265,35 @@ fn batch(outbox: &[OutboxEntry]) -> Vec<Mutation> {
 async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
     let username = &session.user.username;
     let local = |_: JsValue| CallError::Unexpected(0);
+    // A device signing in for the first time gets the plan before the history, so
+    // that the task list is there at once while a long history comes in behind it.
+    if app.plan.with_untracked(Option::is_none) {
+        refresh_plan(app, store, session).await?;
+    }
     let mut cursor = store.cursor(username).await.map_err(local)?;
     let mut agencies_changed = false;
-    loop {
-        let page = api::pull(&session.token, cursor).await?;
-        store.apply_pull(username, &page).await.map_err(local)?;
+    let mut received = 0;
+    let pulled = loop {
+        let page = match api::pull(&session.token, cursor).await {
+            Ok(page) => page,
+            Err(e) => break Err(e),
+        };
+        if let Err(e) = store.apply_pull(username, &page).await {
+            break Err(local(e));
+        }
         agencies_changed |= page.changes.iter().any(|c| matches!(c, Change::Agency(_)));
         cursor = page.cursor;
+        received += page.changes.len() as u64;
         if !page.has_more {
-            break;
+            break Ok(());
         }
-    }
+        if current(app, session) {
+            app.loading
+                .set(Some((received, received + page.remaining.max(1))));
+        }
+    };
+    app.loading.set(None);
+    pulled?;
     // The person's own agency may have been renamed or merged: the stored session
     // says so now.
     if agencies_changed
@@ -271,6 +312,14 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
             app.reports.set(reports);
         }
     }
+    refresh_plan(app, store, session).await
+}
+
+/// Fetches the plans of the person's province and the plan they work on (cheap when
+/// unchanged: the server answers 304 to the browser's revalidation).
+async fn refresh_plan(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
+    let username = &session.user.username;
+    let local = |_: JsValue| CallError::Unexpected(0);
     // The plan the person chose on this device, while their province still lists it.
     let plans = api::plans(&session.token).await?;
     let choice = store

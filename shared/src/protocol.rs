@@ -673,6 +673,10 @@ pub struct PullResponse {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub cursor: Cursor,
     pub has_more: bool,
+    /// How many more changes the person may see after this page (0 on the last one),
+    /// so that a device downloading a long history can show how far it has come.
+    #[serde(default)]
+    pub remaining: u64,
     /// The cursor sent was not valid here: drop what was pulled before and take these
     /// changes (and the following pages) as the whole state.
     #[serde(default)]

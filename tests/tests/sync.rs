@@ -306,3 +306,36 @@ fn pusher_progress(db: &std::path::Path) -> u64 {
     };
     count().unwrap_or(0)
 }
+
+#[test]
+fn each_page_says_how_many_changes_remain_after_it() {
+    let server = TestServer::start();
+    let staff = server.login("vhttdl");
+    let mutations = (1..=7)
+        .map(|seq| progress(seq, "1.4", "in_progress", &format!("lần {seq}")))
+        .collect();
+    let _: PushResponse = staff.push(&client_id(77), mutations).json();
+    for client in [server.login("sotttt"), staff] {
+        let mut total = 0;
+        let mut pages = Vec::new();
+        let mut cursor = tiendo_shared::protocol::Cursor::START;
+        loop {
+            let page: PullResponse = client
+                .get(&format!(
+                    "/api/v1/sync/pull?cursor={cursor}&limit=3&schema_version=2"
+                ))
+                .json();
+            total += page.changes.len() as u64;
+            pages.push((total, page.remaining, page.has_more));
+            cursor = page.cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        assert!(pages.len() >= 3, "{pages:?}");
+        for (seen, remaining, has_more) in &pages {
+            assert_eq!(seen + remaining, total, "{pages:?}");
+            assert_eq!(*remaining > 0, *has_more, "{pages:?}");
+        }
+    }
+}

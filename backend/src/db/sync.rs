@@ -398,7 +398,8 @@ fn pull(
     // Progress of the person's agency and the units under it; reports of their
     // agency and those above it (a border post sees its command's report); every
     // agency change.
-    let mut stmt = tx.prepare_cached(
+    let visible = |columns: &str| {
+        format!(
         "WITH RECURSIVE down(id) AS (
              SELECT ?2 WHERE ?2 IS NOT NULL
              UNION SELECT a.id FROM agencies a JOIN down ON a.parent_id = down.id
@@ -406,7 +407,7 @@ fn pull(
              SELECT ?2 WHERE ?2 IS NOT NULL
              UNION SELECT a.parent_id FROM agencies a JOIN up ON a.id = up.id WHERE a.parent_id IS NOT NULL
          )
-         SELECT f.id, f.kind FROM feed f
+         SELECT {columns} FROM feed f
          LEFT JOIN progress_updates p ON f.kind = 'progress' AND p.id = f.id
          LEFT JOIN report_events r ON f.kind = 'report' AND r.id = f.id
          WHERE f.id > ?1 AND (
@@ -415,14 +416,23 @@ fn pull(
                  OR (r.scope = 'agency' AND r.agency_id IN (SELECT id FROM up))))
              OR (?4 AND f.kind = 'agency')
          )
-         ORDER BY f.id LIMIT ?3",
-    )?;
-    let rows: Vec<(i64, String)> = stmt
+         ORDER BY f.id LIMIT ?3"
+        )
+    };
+    let rows: Vec<(i64, String)> = tx
+        .prepare_cached(&visible("f.id, f.kind"))?
         .query_map(params![from, scope, limit as i64 + 1, reports], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })?
         .collect::<Result<_, _>>()?;
     let has_more = rows.len() > limit;
+    // How many more after this page, for the device to show its progress.
+    let remaining: i64 = match rows.get(limit.wrapping_sub(1)) {
+        Some((last, _)) if has_more => tx
+            .prepare_cached(&format!("SELECT count(*) FROM ({})", visible("f.id")))?
+            .query_row(params![last, scope, -1, reports], |row| row.get(0))?,
+        _ => 0,
+    };
     let mut changes = Vec::with_capacity(rows.len().min(limit));
     let mut last: Option<(i64, MutationId)> = None;
     for (id, kind) in rows.into_iter().take(limit) {
@@ -456,6 +466,7 @@ fn pull(
         changes,
         cursor,
         has_more,
+        remaining: remaining as u64,
         reset,
     })
 }

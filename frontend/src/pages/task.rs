@@ -9,13 +9,113 @@ use tiendo_shared::ids::TaskNumber;
 use tiendo_shared::progress::{Note, Percent, ProgressStatus};
 use tiendo_shared::protocol::{Mutation, MutationBody, ProgressRecord, Timestamp};
 
-use crate::i18n::T;
+use crate::i18n::{self, T};
 use crate::state::{Route, app};
 use crate::{local_offset_minutes, now_rfc3339, sync};
+
+/// What is being typed in the record form: kept on the device as it is typed (a
+/// working copy per person and task), so that a reload, a closed browser or a flat
+/// battery loses nothing; gone once the update is queued.
+#[derive(Clone, Copy)]
+struct Draft {
+    status: RwSignal<ProgressStatus>,
+    percent: RwSignal<String>,
+    note: RwSignal<String>,
+    difficulties: RwSignal<String>,
+    proposals: RwSignal<String>,
+}
+
+/// The working copy as stored: status code, percent, results, difficulties, proposals.
+type StoredDraft = (String, String, String, String, String);
+
+impl Draft {
+    fn new() -> Draft {
+        Draft {
+            status: RwSignal::new(ProgressStatus::InProgress),
+            percent: RwSignal::new(String::new()),
+            note: RwSignal::new(String::new()),
+            difficulties: RwSignal::new(String::new()),
+            proposals: RwSignal::new(String::new()),
+        }
+    }
+
+    fn texts(self) -> [RwSignal<String>; 4] {
+        [self.note, self.difficulties, self.proposals, self.percent]
+    }
+
+    fn stored(self) -> StoredDraft {
+        (
+            self.status.get().code().to_owned(),
+            self.percent.get(),
+            self.note.get(),
+            self.difficulties.get(),
+            self.proposals.get(),
+        )
+    }
+
+    fn fill(self, (status, percent, note, difficulties, proposals): StoredDraft) {
+        if let Some(s) = ProgressStatus::ALL.into_iter().find(|s| s.code() == status) {
+            self.status.set(s);
+        }
+        self.percent.set(percent);
+        self.note.set(note);
+        self.difficulties.set(difficulties);
+        self.proposals.set(proposals);
+    }
+
+    /// Restores the working copy of `number`, then keeps it as the person types.
+    fn keep(self, number: &TaskNumber) {
+        let app = app();
+        let Some(username) = app
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.username.clone()))
+        else {
+            return;
+        };
+        let name = format!("progress:{username}:{number}");
+        let restored = RwSignal::new(false);
+        {
+            let name = name.clone();
+            spawn_local(async move {
+                if let Some(store) = sync::store()
+                    && let Some(copy) = store.working_copy::<StoredDraft>(&name).await
+                    && self
+                        .texts()
+                        .iter()
+                        .all(|t| t.with_untracked(String::is_empty))
+                {
+                    self.fill(copy);
+                }
+                restored.set(true);
+            });
+        }
+        Effect::new(move |_| {
+            let copy = self.stored();
+            if !restored.get() {
+                return;
+            }
+            let name = name.clone();
+            spawn_local(async move {
+                let Some(store) = sync::store() else { return };
+                let empty = [&copy.1, &copy.2, &copy.3, &copy.4]
+                    .iter()
+                    .all(|t| t.trim().is_empty());
+                let _ = if empty {
+                    store.clear_working_copy(&name).await
+                } else {
+                    store.set_working_copy(&name, &copy).await
+                };
+            });
+        });
+    }
+}
 
 #[component]
 pub fn TaskPage(number: TaskNumber) -> impl IntoView {
     let app = app();
+    let draft = Draft::new();
+    draft.keep(&number);
+    provide_context(draft);
     // A memo: the page below re-renders only when this task itself changes, never
     // for a language switch or another task's update, so typed text is kept.
     let task = {
@@ -70,11 +170,14 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
     if !assigned {
         return view! { <p class="muted">{app.tr(T::NotAssigned)}</p> }.into_any();
     }
-    let status = RwSignal::new(ProgressStatus::InProgress);
-    let percent = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
-    let difficulties = RwSignal::new(String::new());
-    let proposals = RwSignal::new(String::new());
+    let draft = expect_context::<Draft>();
+    let Draft {
+        status,
+        percent,
+        note,
+        difficulties,
+        proposals,
+    } = draft;
     let message = RwSignal::new(None::<(bool, String)>);
 
     let submit = {
@@ -140,7 +243,7 @@ fn RecordForm(number: TaskNumber, assigned: bool) -> impl IntoView {
                 match store.enqueue(&session.user.username, body).await {
                     Ok(entry) => {
                         app.pending.update(|p| p.push(entry));
-                        for text in [note, difficulties, proposals, percent] {
+                        for text in draft.texts() {
                             text.set(String::new());
                         }
                         message.set(Some((true, T::Saved.get(lang).to_owned())));
@@ -208,6 +311,21 @@ struct Item {
 }
 
 impl Item {
+    /// The item as the record form holds it, to correct and send again.
+    fn as_draft(&self) -> StoredDraft {
+        (
+            self.status.code().to_owned(),
+            self.percent
+                .map(|p| p.value().to_string())
+                .unwrap_or_default(),
+            self.results.clone(),
+            self.difficulties.clone(),
+            self.proposals.clone(),
+        )
+    }
+}
+
+impl Item {
     /// An item for a progress record still on this device (queued or refused).
     fn local(
         mutation: &Mutation,
@@ -240,9 +358,14 @@ fn record_on<'a>(mutation: &'a Mutation, task: &TaskNumber) -> Option<&'a Progre
     }
 }
 
+/// How many entries of a history show at first, and how many more each time a person
+/// asks: a task with thousands of updates opens at once.
+const HISTORY_PAGE: usize = 30;
+
 #[component]
 fn History(number: TaskNumber) -> impl IntoView {
     let app = app();
+    let shown = RwSignal::new(HISTORY_PAGE);
     let items = move || {
         let session = app.session.get();
         let who_local = session
@@ -258,6 +381,21 @@ fn History(number: TaskNumber) -> impl IntoView {
                     Some(Item::local(&entry.mutation, record, &who_local, true, None))
                 })
                 .collect()
+        });
+        // Refused for good: shown before the history, never paged away.
+        let lang = app.lang.get();
+        app.rejected.with(|rejected| {
+            items.extend(rejected.iter().rev().filter_map(|entry| {
+                let record = record_on(&entry.mutation, &number)?;
+                let reason = entry.rejection.error.message(lang).to_owned();
+                Some(Item::local(
+                    &entry.mutation,
+                    record,
+                    &who_local,
+                    false,
+                    Some(reason),
+                ))
+            }));
         });
         app.updates.with(|updates| {
             items.extend(
@@ -285,20 +423,6 @@ fn History(number: TaskNumber) -> impl IntoView {
                     }),
             );
         });
-        let lang = app.lang.get();
-        app.rejected.with(|rejected| {
-            items.extend(rejected.iter().rev().filter_map(|entry| {
-                let record = record_on(&entry.mutation, &number)?;
-                let reason = entry.rejection.error.message(lang).to_owned();
-                Some(Item::local(
-                    &entry.mutation,
-                    record,
-                    &who_local,
-                    false,
-                    Some(reason),
-                ))
-            }));
-        });
         // An update that synced while its local copy was still listed shows once.
         let mut seen = std::collections::HashSet::new();
         items.retain(|item| seen.insert(item.key.clone()));
@@ -307,18 +431,57 @@ fn History(number: TaskNumber) -> impl IntoView {
     view! {
         <h2>{app.tr(T::History)}</h2>
         {move || {
-            let list = items();
+            let mut list = items();
             if list.is_empty() {
                 return view! { <p class="muted">{app.t(T::NoUpdateYet)}</p> }.into_any();
             }
+            let hidden = list.len().saturating_sub(shown.get());
+            list.truncate(shown.get());
+            let more = (hidden > 0).then(|| {
+                let lang = app.lang.get();
+                view! {
+                    <button type="button" data-testid="history-more"
+                        on:click=move |_| shown.update(|n| *n += HISTORY_PAGE)>
+                        {i18n::older_updates(lang, hidden.min(HISTORY_PAGE), hidden)}
+                    </button>
+                }
+            });
             view! {
                 <ol class="history" data-testid="history">
                     {list.into_iter().map(|item| view! { <HistoryItem item=item/> }).collect_view()}
                 </ol>
+                {more}
             }
             .into_any()
         }}
     }
+}
+
+/// Takes a refused update back into the record form, to be corrected and saved again
+/// (a new update, queued like any other); the refusal leaves the history.
+fn correct(copy: StoredDraft, id: String) {
+    let app = app();
+    if let Some(draft) = use_context::<Draft>() {
+        draft.fill(copy);
+    }
+    if let Some(note) = document().get_element_by_id("note")
+        && let Ok(note) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(note)
+    {
+        let _ = note.focus();
+    }
+    let Some(username) = app
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.user.username.clone()))
+    else {
+        return;
+    };
+    spawn_local(async move {
+        if let Some(store) = sync::store()
+            && let Ok(rejected) = store.discard_rejected(&username, &id).await
+        {
+            app.rejected.set(rejected);
+        }
+    });
 }
 
 #[component]
@@ -340,6 +503,15 @@ fn HistoryItem(item: Item) -> impl IntoView {
             {item.conflict.then(|| view! { <span class="badge bad">{app.tr(T::Conflict)}</span> })}
             {item.rejected.clone().map(|reason| view! {
                 <span class="badge bad" data-testid="rejected">{app.tr(T::Rejected)} ": " {reason.clone()}</span>
+            })}
+            {item.rejected.is_some().then(|| {
+                let copy = item.as_draft();
+                let id = item.key.clone();
+                view! {
+                    <button type="button" data-testid="correct" on:click=move |_| correct(copy.clone(), id.clone())>
+                        {app.tr(T::CorrectAndResend)}
+                    </button>
+                }
             })}
             <p class="note">{item.results.clone()}</p>
             {(!item.difficulties.is_empty()).then(|| view! {
