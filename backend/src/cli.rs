@@ -1,5 +1,5 @@
-//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`,
-//! `agency list|rename|merge`, `report status|export`.
+//! The `tiendo` command line: `serve`, `backup`, `restore`, `plan parse|import`,
+//! `user add`, `agency list|rename|merge`, `report status|export`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -62,6 +62,24 @@ enum Command {
         /// How long a login lasts, in hours.
         #[arg(long, default_value_t = 24 * 30)]
         session_hours: u64,
+    },
+    /// Write a consistent copy of the database to FILE, while the server runs and
+    /// takes pushes.
+    Backup {
+        /// The copy to write (replaced if it exists).
+        file: PathBuf,
+        /// The database to copy.
+        #[arg(long, env = "TIENDO_DB", default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// Put the backup FILE in place of the database. Stop the server first: refused
+    /// while a tiendo server (or command) is using the database.
+    Restore {
+        /// A backup written by `tiendo backup`.
+        file: PathBuf,
+        /// The database to replace.
+        #[arg(long, env = "TIENDO_DB", default_value = DEFAULT_DB)]
+        db: PathBuf,
     },
     /// Read plan documents.
     Plan {
@@ -288,6 +306,30 @@ async fn run(command: Command) -> Result<(), String> {
             crate::serve(listener, AppState::new(db, config), shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::Backup { file, db } => {
+            let copied = crate::db::backup(&db, &file).map_err(|e| e.to_string())?;
+            println!(
+                "backed up {} to {}: {}",
+                db.display(),
+                file.display(),
+                copied_text(&copied)
+            );
+            Ok(())
+        }
+        Command::Restore { file, db } => {
+            let copied = crate::db::restore(&file, &db).map_err(|e| e.to_string())?;
+            println!(
+                "restored {} from {}: {}",
+                db.display(),
+                file.display(),
+                copied_text(&copied)
+            );
+            println!(
+                "  start the server again; at their next sync devices start over and send \
+                 again what they sent after the backup"
+            );
+            Ok(())
         }
         Command::Plan {
             command: PlanCommand::Parse { file, text },
@@ -556,6 +598,14 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// What a backup or a restore wrote, in a line.
+fn copied_text(copied: &crate::db::Copied) -> String {
+    format!(
+        "schema {}, {} changes, {} accounts, {} bytes",
+        copied.schema_version, copied.changes, copied.accounts, copied.bytes
+    )
 }
 
 /// The `--plan` and `--period` arguments, read.

@@ -36,7 +36,16 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_plan_identity",
         include_str!("../../migrations/0008_plan_identity.sql"),
     ),
+    (
+        "0010_restores",
+        include_str!("../../migrations/0010_restores.sql"),
+    ),
 ];
+
+/// The schema version of a database with every migration applied.
+pub fn known_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
 
 /// Applies the migrations this database has not had yet, each in its own transaction.
 pub fn apply(conn: &mut Connection) -> Result<(), DbError> {

@@ -7,6 +7,7 @@
 //! never see rusqlite.
 
 mod agencies;
+mod backup;
 mod export;
 mod migrations;
 mod plans;
@@ -23,6 +24,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 pub use agencies::{AgencyRename, Merged, Renamed, StoredAgency};
+pub use backup::{Copied, DbLock, backup, lock_path, restore};
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
@@ -64,6 +66,11 @@ pub enum DbError {
     Refused(String),
     #[error("no randomness: {0}")]
     NoRandomness(String),
+    #[error("{}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl DbError {
@@ -99,13 +106,15 @@ struct Inner {
     /// When set, the next write fails as if the disk were busy (for fault tests).
     fail_next_write: AtomicBool,
     plans: PlanCache,
+    /// Held while the database is open, so that a restore cannot replace it meanwhile.
+    _lock: DbLock,
 }
 
 const READERS: usize = 4;
 
 impl Db {
     /// Opens (creating if needed) the database at `path` and brings its schema up to
-    /// date.
+    /// date. Refused while `tiendo restore` is replacing it.
     pub fn open(path: &Path) -> Result<Db, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -114,6 +123,7 @@ impl Db {
                 ))
             })?;
         }
+        let lock = backup::lock_shared(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
@@ -146,6 +156,7 @@ impl Db {
                 readers: Mutex::new(readers),
                 fail_next_write: AtomicBool::new(false),
                 plans: PlanCache::default(),
+                _lock: lock,
             }),
         })
     }
