@@ -1,5 +1,6 @@
 //! The `tiendo` command line: `serve`, `backup`, `restore`, `plan parse|import`,
-//! `user add`, `agency list|rename|merge`, `report status|export`.
+//! `user add|import|list|disable|enable|reset-password`, `agency list|rename|merge`,
+//! `report status|export`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ use tiendo_shared::protocol::Role;
 use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
 
+use crate::accounts;
 use crate::auth::hash_password;
 use crate::db::{AgencyRename, Db, ExportError, ExportScope, ListingError, NewUser, Within};
 use crate::error::AppError;
@@ -196,6 +198,43 @@ enum UserCommand {
         /// The name people see; the username when absent.
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Add the accounts of a CSV file, one a row: username, display name, agency (its
+    /// id or its name), role (staff, head, supervisor, admin, or their Vietnamese
+    /// names). A first row naming the columns is skipped. Every row is checked first:
+    /// one bad row imports nothing, and each is reported with its row number.
+    /// Passwords are generated and printed once.
+    Import {
+        /// The CSV file (UTF-8, separated by commas or semicolons).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List the accounts.
+    List {
+        /// One JSON array, for machines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Disable an account: it can no longer sign in, and its sessions end at once.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Give an account a new generated password (printed once) and end its sessions.
+    ResetPassword {
+        username: String,
         #[command(flatten)]
         db: DbArg,
     },
@@ -421,6 +460,148 @@ async fn run(command: Command) -> Result<(), String> {
                 ))
             }
         }
+        Command::User {
+            command: UserCommand::Import { file, db },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                format!(
+                    "{}: not UTF-8 text; save it as \"CSV UTF-8\" and try again",
+                    file.display()
+                )
+            })?;
+            let db = open_seeded(&db.db).await?;
+            let agencies = db.stored_agencies().await.map_err(|e| e.to_string())?;
+            let taken: Vec<String> = db
+                .accounts()
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|a| a.username)
+                .collect();
+            let rows = accounts::read_accounts(&text, &agencies, &taken).map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+                format!(
+                    "{}: nothing imported; {} {} to correct:\n{}",
+                    file.display(),
+                    errors.len(),
+                    if errors.len() == 1 { "row" } else { "rows" },
+                    lines.join("\n")
+                )
+            })?;
+            let mut users = Vec::with_capacity(rows.len());
+            let mut passwords = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let password = accounts::generate_password()?;
+                users.push(NewUser {
+                    username: row.username.clone(),
+                    display_name: row.display_name.clone(),
+                    password_hash: hash_password(&password).map_err(|e| e.to_string())?,
+                    agency: row.agency.id.clone(),
+                    role: row.role,
+                });
+                passwords.push(password);
+            }
+            let count = db.add_users(users).await.map_err(|e| e.to_string())?;
+            println!(
+                "imported {} from {}; each password is shown this once:",
+                counted(count, "account", "accounts"),
+                file.display()
+            );
+            for (row, password) in rows.iter().zip(&passwords) {
+                println!(
+                    "{:<24} {password:<24} {:<10} {} ({})",
+                    row.username,
+                    row.role.code(),
+                    row.agency.id,
+                    row.display_name
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::List { json, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let accounts = db.accounts().await.map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&accounts).map_err(|e| e.to_string())?
+                );
+                return Ok(());
+            }
+            for a in accounts {
+                println!(
+                    "{:<24} {:<10} {:<24} {:<8} {:>12}  {}",
+                    a.username,
+                    a.role.code(),
+                    a.agency.id,
+                    if a.disabled { "disabled" } else { "active" },
+                    counted(a.sessions as usize, "session", "sessions"),
+                    a.display_name
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Disable { username, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let ended = db
+                .disable_user(username.clone())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| no_account(&username))?;
+            if ended.was_disabled {
+                println!("{username} was disabled already");
+            } else {
+                println!(
+                    "disabled {username}: they can no longer sign in; {} ended",
+                    counted(ended.sessions, "session", "sessions")
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Enable { username, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let ended = db
+                .enable_user(username.clone())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| no_account(&username))?;
+            if ended.was_disabled {
+                println!("enabled {username}: they can sign in again");
+            } else {
+                println!("{username} was not disabled");
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetPassword { username, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let password = accounts::generate_password()?;
+            let hash = hash_password(&password).map_err(|e| e.to_string())?;
+            let ended = db
+                .reset_password(username.clone(), hash)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| no_account(&username))?;
+            println!(
+                "new password for {username}, shown this once ({} ended):",
+                counted(ended.sessions, "session", "sessions")
+            );
+            println!("{username:<24} {password}");
+            if ended.was_disabled {
+                println!(
+                    "  the account stays disabled: `tiendo user enable {username}` lets it sign in"
+                );
+            }
+            Ok(())
+        }
         Command::Report {
             command:
                 ReportCommand::Status {
@@ -598,6 +779,16 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// "1 account", "2 accounts".
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The message for a username no account has.
+fn no_account(username: &str) -> String {
+    format!("no account {username:?} (see `tiendo user list`)")
 }
 
 /// What a backup or a restore wrote, in a line.

@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_restores",
         include_str!("../../migrations/0010_restores.sql"),
     ),
+    (
+        "0011_user_disabled",
+        include_str!("../../migrations/0011_user_disabled.sql"),
+    ),
 ];
 
 /// The schema version of a database with every migration applied.

@@ -34,7 +34,7 @@ pub use plans::{
 };
 pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;
-pub use users::{NewUser, SessionUser};
+pub use users::{Account, Ended, NewUser, SessionUser};
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
