@@ -1,6 +1,6 @@
 //! The `tiendo` command line: `serve`, `backup`, `restore`, `plan parse|import`,
 //! `user add|import|list|disable|enable|reset-password`, `agency list|rename|merge`,
-//! `report status|export`.
+//! `report status|export`, `audit`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -19,7 +19,10 @@ use tokio::net::TcpListener;
 
 use crate::accounts;
 use crate::auth::hash_password;
-use crate::db::{AgencyRename, Db, ExportError, ExportScope, ListingError, NewUser, Within};
+use crate::db::{
+    AgencyRename, AuditEntry, Db, ExportError, ExportScope, ListingError, NewUser, Within,
+    command_line_actor,
+};
 use crate::error::AppError;
 use crate::export::{self, Format};
 use crate::import::{self, PlanSource};
@@ -82,6 +85,20 @@ enum Command {
         /// The database to replace.
         #[arg(long, env = "TIENDO_DB", default_value = DEFAULT_DB)]
         db: PathBuf,
+    },
+    /// The audit trail: who changed what and when, oldest first.
+    Audit {
+        /// From this day on (YYYY-MM-DD, Vietnam time).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only the changes about this agency (its id, as it was named at the time).
+        #[arg(long)]
+        agency: Option<String>,
+        /// One JSON array, for machines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Read plan documents.
     Plan {
@@ -318,7 +335,7 @@ async fn run(command: Command) -> Result<(), String> {
             demo,
             session_hours,
         } => {
-            let db = open_seeded(&db.db).await?;
+            let db = open_as_server(&db.db).await?;
             if demo {
                 seed::seed_demo_users(&db)
                     .await
@@ -368,6 +385,38 @@ async fn run(command: Command) -> Result<(), String> {
                 "  start the server again; at their next sync devices start over and send \
                  again what they sent after the backup"
             );
+            Ok(())
+        }
+        Command::Audit {
+            since,
+            agency,
+            json,
+            db,
+        } => {
+            let since = since
+                .map(|text| {
+                    Date::parse_iso(&text)
+                        .map(|day| {
+                            day.days_since_epoch() * 86_400_000 - VIETNAM_OFFSET_MINUTES * 60_000
+                        })
+                        .map_err(|e| format!("--since {text:?}: {e} (expected YYYY-MM-DD)"))
+                })
+                .transpose()?;
+            let agency = agency
+                .map(|id| AgencyId::parse(&id).map_err(|e| format!("--agency {id:?}: {e}")))
+                .transpose()?;
+            let db = open_seeded(&db.db).await?;
+            let entries = db.audit(since, agency).await.map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?
+                );
+            } else {
+                for entry in &entries {
+                    println!("{}", audit_line(entry));
+                }
+            }
             Ok(())
         }
         Command::Plan {
@@ -781,6 +830,30 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
+/// One row of the audit trail as a person reads it: times in Vietnam time, the
+/// device's time after the server's when a device made the change.
+fn audit_line(entry: &AuditEntry) -> String {
+    let vietnam = |t: &str| {
+        parse_rfc3339(t)
+            .map(|ms| format_dmy_hm(ms, VIETNAM_OFFSET_MINUTES))
+            .unwrap_or_else(|_| t.to_owned())
+    };
+    let device = entry
+        .device_at
+        .as_deref()
+        .map(|t| format!(" (thiết bị: {})", vietnam(t)))
+        .unwrap_or_default();
+    format!(
+        "{}{device}  {:<16} {:<22} {:<16} {}  {}",
+        vietnam(&entry.at),
+        entry.actor,
+        entry.kind,
+        entry.agency.as_deref().unwrap_or("-"),
+        entry.target,
+        entry.detail
+    )
+}
+
 /// "1 account", "2 accounts".
 fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
@@ -867,8 +940,14 @@ fn status_text(view: &ReportsView) -> String {
     out
 }
 
-/// Opens the database, seeding the built-in plan on first use.
+/// Opens the database for a command, seeding the built-in plan on first use; the
+/// audit trail names the command line (and the system user) for what it changes.
 async fn open_seeded(path: &Path) -> Result<Db, String> {
+    Ok(open_as_server(path).await?.acting_as(&command_line_actor()))
+}
+
+/// Opens the database as the server, seeding the built-in plan on first use.
+async fn open_as_server(path: &Path) -> Result<Db, String> {
     let db = Db::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     seed::seed_plan_if_empty(&db)
         .await

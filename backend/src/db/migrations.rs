@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_user_disabled",
         include_str!("../../migrations/0011_user_disabled.sql"),
     ),
+    (
+        "0012_audit",
+        include_str!("../../migrations/0012_audit.sql"),
+    ),
 ];
 
 /// The schema version of a database with every migration applied.

@@ -7,6 +7,7 @@
 //! never see rusqlite.
 
 mod agencies;
+mod audit;
 mod backup;
 mod export;
 mod migrations;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 pub use agencies::{AgencyRename, Merged, Renamed, StoredAgency};
+pub use audit::{AuditEntry, command_line_actor};
 pub use backup::{Copied, DbLock, backup, lock_path, restore};
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
@@ -97,6 +99,9 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
+    /// Who the audit trail names for the changes made through this handle that no
+    /// device pushed (see [`Db::acting_as`]).
+    actor: Arc<str>,
 }
 
 struct Inner {
@@ -150,6 +155,7 @@ impl Db {
             .map_err(|e| DbError::Corrupt(format!("cannot start the writer thread: {e}")))?;
 
         Ok(Db {
+            actor: Arc::from("server"),
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 writer: Mutex::new(tx),
@@ -159,6 +165,16 @@ impl Db {
                 _lock: lock,
             }),
         })
+    }
+
+    /// This handle, naming `actor` in the audit trail for the changes made through it
+    /// that no device pushed (accounts, plan imports, agency changes): a username, or
+    /// [`command_line_actor`]. A device's changes are always its person's.
+    pub fn acting_as(&self, actor: &str) -> Db {
+        Db {
+            inner: Arc::clone(&self.inner),
+            actor: Arc::from(actor),
+        }
     }
 
     /// Where the database lives.

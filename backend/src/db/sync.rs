@@ -16,7 +16,7 @@ use super::agencies::agency_change;
 use super::plans::{find_task, is_assigned};
 use super::reports::{PlanCache, apply_report_review, apply_report_write, report_event};
 use super::users::SessionUser;
-use super::{Db, DbError, now_ms};
+use super::{Db, DbError, audit, now_ms};
 
 /// What a push did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,6 +323,24 @@ fn apply_progress(
     }
     let id = applied.feed_id(conn, "progress")?;
     insert_progress(conn, id, user, client_id, mutation, record, task.id, now)?;
+    audit::record(
+        conn,
+        audit::Entry {
+            at: now,
+            device_at: Some(record.observed_at.as_str()),
+            actor: &user.username,
+            client_id: Some(client_id.as_str()),
+            kind: "progress.record",
+            agency: Some(user.agency.id.as_str()),
+            target: &format!("{} {}", task.plan, task.number),
+            detail: serde_json::json!({
+                "change": id,
+                "mutation_id": mutation.id.as_str(),
+                "status": record.status.code(),
+                "percent": record.percent.map(Percent::value),
+            }),
+        },
+    )?;
     Ok(Ok(()))
 }
 

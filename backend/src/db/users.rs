@@ -1,6 +1,7 @@
 //! Accounts, sessions and the agency registry.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use tiendo_shared::date::format_rfc3339_utc;
@@ -8,7 +9,7 @@ use tiendo_shared::ids::AgencyId;
 use tiendo_shared::plan::{Agency, AgencyKind};
 use tiendo_shared::protocol::{AgencyRef, Role, UserInfo};
 
-use super::{Db, DbError, now_ms};
+use super::{Db, DbError, audit, now_ms};
 
 /// The person behind a valid session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,8 +126,10 @@ impl Db {
     /// Creates an account; `Ok(false)` when the username is taken or the agency unknown
     /// (or merged into another).
     pub async fn add_user(&self, user: NewUser) -> Result<bool, DbError> {
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
-            let agency_known = conn
+            let tx = conn.transaction()?;
+            let agency_known = tx
                 .query_row(
                     "SELECT 1 FROM agencies WHERE id = ?1 AND merged_into IS NULL",
                     [user.agency.as_str()],
@@ -137,7 +140,8 @@ impl Db {
             if !agency_known {
                 return Ok(false);
             }
-            let inserted = conn.execute(
+            let now = now_ms();
+            let inserted = tx.execute(
                 "INSERT INTO users (username, display_name, password_hash, agency_id, role, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username) DO NOTHING",
                 params![
@@ -146,9 +150,13 @@ impl Db {
                     user.password_hash,
                     user.agency.as_str(),
                     user.role.code(),
-                    now_ms()
+                    now
                 ],
             )?;
+            if inserted == 1 {
+                record_account(&tx, now, &actor, "account.add", &user)?;
+                tx.commit()?;
+            }
             Ok(inserted == 1)
         })
         .await
@@ -184,6 +192,7 @@ impl Db {
     /// nothing, when a username is taken (compared without regard to case) or an agency
     /// is unknown or merged into another.
     pub async fn add_users(&self, users: Vec<NewUser>) -> Result<usize, DbError> {
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let now = now_ms();
@@ -218,6 +227,7 @@ impl Db {
                     user.role.code(),
                     now
                 ])?;
+                record_account(&tx, now, &actor, "account.import", user)?;
             }
             if !problems.is_empty() {
                 return Err(DbError::Refused(format!(
@@ -234,6 +244,7 @@ impl Db {
     /// Disables the account `username` and ends its sessions at once; `None` when
     /// there is no such account.
     pub async fn disable_user(&self, username: String) -> Result<Option<Ended>, DbError> {
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let Some((id, disabled)) = account_id(&tx, &username)? else {
@@ -241,6 +252,8 @@ impl Db {
             };
             tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [id])?;
             let sessions = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+            let detail = serde_json::json!({"sessions_ended": sessions, "was_disabled": disabled});
+            record_change(&tx, id, &actor, "account.disable", detail)?;
             tx.commit()?;
             Ok(Some(Ended {
                 sessions,
@@ -253,11 +266,16 @@ impl Db {
     /// Lets the disabled account `username` sign in again; `None` when there is no
     /// such account.
     pub async fn enable_user(&self, username: String) -> Result<Option<Ended>, DbError> {
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
-            let Some((id, disabled)) = account_id(conn, &username)? else {
+            let tx = conn.transaction()?;
+            let Some((id, disabled)) = account_id(&tx, &username)? else {
                 return Ok(None);
             };
-            conn.execute("UPDATE users SET disabled = 0 WHERE id = ?1", [id])?;
+            tx.execute("UPDATE users SET disabled = 0 WHERE id = ?1", [id])?;
+            let detail = serde_json::json!({"was_disabled": disabled});
+            record_change(&tx, id, &actor, "account.enable", detail)?;
+            tx.commit()?;
             Ok(Some(Ended {
                 sessions: 0,
                 was_disabled: disabled,
@@ -273,6 +291,7 @@ impl Db {
         username: String,
         password_hash: String,
     ) -> Result<Option<Ended>, DbError> {
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let Some((id, disabled)) = account_id(&tx, &username)? else {
@@ -283,6 +302,8 @@ impl Db {
                 params![id, password_hash],
             )?;
             let sessions = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+            let detail = serde_json::json!({"sessions_ended": sessions});
+            record_change(&tx, id, &actor, "account.reset_password", detail)?;
             tx.commit()?;
             Ok(Some(Ended {
                 sessions,
@@ -367,6 +388,60 @@ impl Db {
         })
         .await
     }
+}
+
+/// Appends the creation of the account `user` to the audit trail.
+fn record_account(
+    conn: &Connection,
+    now: i64,
+    actor: &str,
+    kind: &str,
+    user: &NewUser,
+) -> Result<(), DbError> {
+    audit::record(
+        conn,
+        audit::Entry {
+            at: now,
+            device_at: None,
+            actor,
+            client_id: None,
+            kind,
+            agency: Some(user.agency.as_str()),
+            target: &user.username,
+            detail: serde_json::json!({
+                "display_name": user.display_name,
+                "role": user.role.code(),
+            }),
+        },
+    )
+}
+
+/// Appends a change of the account `id` to the audit trail.
+fn record_change(
+    conn: &Connection,
+    id: i64,
+    actor: &str,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<(), DbError> {
+    let (username, agency): (String, String) = conn.query_row(
+        "SELECT username, agency_id FROM users WHERE id = ?1",
+        [id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    audit::record(
+        conn,
+        audit::Entry {
+            at: now_ms(),
+            device_at: None,
+            actor,
+            client_id: None,
+            kind,
+            agency: Some(&agency),
+            target: &username,
+            detail,
+        },
+    )
 }
 
 /// The id of the account `username` and whether it is disabled.

@@ -269,7 +269,8 @@ pub async fn import_plan(
     .map_err(|e| invalid(e.to_string()))?;
     let agencies = import::agencies_of(&registries, &parsed.province);
     let dry_run = params.dry_run.unwrap_or(true);
-    let summary = match import::import_parsed(&state.db, parsed, agencies, dry_run).await {
+    let db = state.db.acting_as(&user.username);
+    let summary = match import::import_parsed(&db, parsed, agencies, dry_run).await {
         Ok(summary) => summary,
         Err(DbError::Refused(reason)) => return Err(invalid(reason).into()),
         Err(e) => return Err(e.into()),
