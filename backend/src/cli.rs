@@ -374,7 +374,8 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Restore { file, db } => {
-            let copied = crate::db::restore(&file, &db).map_err(|e| e.to_string())?;
+            let copied =
+                crate::db::restore(&file, &db, &command_line_actor()).map_err(|e| e.to_string())?;
             println!(
                 "restored {} from {}: {}",
                 db.display(),

@@ -211,6 +211,11 @@ fn a_restore_refuses_what_is_not_a_whole_tiendo_database_and_changes_nothing() {
     }
     assert!(listed.iter().all(|f| listed_with_bad.contains(f)));
 
+    // A backup over the database itself is refused.
+    let message = failure(&tiendo(&["backup", &path(&db), "--db", &path(&db)]));
+    assert!(message.contains("is the database itself"), "{message}");
+    assert_eq!(dump(&db), before);
+
     // A backup of no database says so, and writes nothing.
     let message = failure(&tiendo(&[
         "backup",
@@ -221,13 +226,42 @@ fn a_restore_refuses_what_is_not_a_whole_tiendo_database_and_changes_nothing() {
     assert!(message.contains("there is no database file"), "{message}");
     assert_eq!(files(), listed_with_bad);
 
-    // The good copy restores, and the database reads as before (with its restore noted).
+    // The good copy restores, and the database reads as before, with its restore
+    // noted and audited (and the audit's sequence moved on).
+    let noted = |row: &String| {
+        ["restores: ", "audit: ", "sqlite_sequence: "]
+            .iter()
+            .any(|table| row.starts_with(table))
+    };
+    let (noted_before, content_before): (Vec<String>, Vec<String>) =
+        before.iter().cloned().partition(noted);
     stdout(&tiendo(&["restore", &path(&good), "--db", &path(&db)]));
-    let after: Vec<String> = dump(&db)
-        .into_iter()
-        .filter(|row| !row.starts_with("restores: "))
-        .collect();
-    assert_eq!(after, before);
+    let (noted_after, content_after): (Vec<String>, Vec<String>) =
+        dump(&db).into_iter().partition(noted);
+    assert_eq!(content_after, content_before);
+    let restore_rows = |rows: &[String]| {
+        rows.iter()
+            .filter(|r| r.starts_with("restores: ") || r.starts_with("audit: "))
+            .count()
+    };
+    assert_eq!(restore_rows(&noted_after), restore_rows(&noted_before) + 2);
+    let restores: i64 = rusqlite::Connection::open(&db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM audit WHERE kind = 'database.restore' AND target = ?1",
+                [path(&good)],
+                |r| r.get(0),
+            )
+        })
+        .expect("the audit trail");
+    assert_eq!(restores, 1);
+
+    // Onto a machine with no database yet.
+    let fresh = dir.path().join("new").join("tiendo.sqlite");
+    std::fs::create_dir(dir.path().join("new")).expect("directory");
+    stdout(&tiendo(&["restore", &path(&good), "--db", &path(&fresh)]));
+    let (_, restored): (Vec<String>, Vec<String>) = dump(&fresh).into_iter().partition(noted);
+    assert_eq!(restored, content_before);
     let agencies: Value = serde_json::from_str(&stdout(&tiendo(&[
         "agency",
         "list",

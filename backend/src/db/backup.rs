@@ -18,7 +18,7 @@ use std::time::Duration;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::{DbError, migrations, now_ms};
+use super::{DbError, audit, migrations, now_ms};
 
 /// A lock on a database's lock file, held until it is dropped.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ pub struct DbLock {
 }
 
 /// The lock file of the database `db`: `tiendo.sqlite.lock` beside `tiendo.sqlite`.
-pub fn lock_path(db: &Path) -> PathBuf {
+fn lock_path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push(".lock");
     PathBuf::from(name)
@@ -90,6 +90,12 @@ pub struct Copied {
 /// checked, and renamed into place, so `out` is never a half-written file.
 pub fn backup(db: &Path, out: &Path) -> Result<Copied, DbError> {
     let source = open_existing(db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    if same_file(db, out) {
+        return Err(DbError::Refused(format!(
+            "{} is the database itself: write the backup to another file",
+            out.display()
+        )));
+    }
     let temp = temp_beside(out, "backup")?;
     let written = (|| {
         let mut copy = Connection::open(&temp)?;
@@ -111,7 +117,16 @@ pub fn backup(db: &Path, out: &Path) -> Result<Copied, DbError> {
 /// brought up to this version's schema and marked as restored (which makes every
 /// device's next pull start over), written beside `db` and renamed over it, so `db`
 /// is either the old database or the whole restored one.
-pub fn restore(file: &Path, db: &Path) -> Result<Copied, DbError> {
+pub fn restore(file: &Path, db: &Path, actor: &str) -> Result<Copied, DbError> {
+    if let Some(dir) = db
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        return Err(DbError::Refused(format!(
+            "there is no directory {}",
+            dir.display()
+        )));
+    }
     let _lock = lock_exclusive(db)?;
     let source = open_existing(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     check_tiendo(&source, file)?;
@@ -124,13 +139,27 @@ pub fn restore(file: &Path, db: &Path) -> Result<Copied, DbError> {
         migrations::apply(&mut copy)?;
         let mut token = [0u8; 4];
         getrandom::fill(&mut token).map_err(|e| DbError::NoRandomness(e.to_string()))?;
+        let now = now_ms();
         copy.execute(
             "INSERT INTO restores (restored_at, backup_file, token) VALUES (?1, ?2, ?3)",
             params![
-                now_ms(),
+                now,
                 file.display().to_string(),
                 i64::from(u32::from_le_bytes(token).max(1))
             ],
+        )?;
+        audit::record(
+            &copy,
+            audit::Entry {
+                at: now,
+                device_at: None,
+                actor,
+                client_id: None,
+                kind: "database.restore",
+                agency: None,
+                target: &file.display().to_string(),
+                detail: serde_json::json!({"database": db.display().to_string()}),
+            },
         )?;
         let copied = summary(&copy, &temp)?;
         drop(copy);
@@ -142,6 +171,19 @@ pub fn restore(file: &Path, db: &Path) -> Result<Copied, DbError> {
         Ok(copied)
     });
     finish(written, &temp, db)
+}
+
+/// Whether `a` and `b` name one file (`b` need not exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = dir.unwrap_or(Path::new(".")).canonicalize().ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    match (a.canonicalize(), resolve(b)) {
+        (Ok(a), Some(b)) => b.canonicalize().map_or(a == b, |b| a == b),
+        _ => false,
+    }
 }
 
 /// Opens a database file that must exist already.

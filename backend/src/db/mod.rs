@@ -26,7 +26,7 @@ use tokio::sync::oneshot;
 
 pub use agencies::{AgencyRename, Merged, Renamed, StoredAgency};
 pub use audit::{AuditEntry, command_line_actor};
-pub use backup::{Copied, DbLock, backup, lock_path, restore};
+pub use backup::{Copied, backup, restore};
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
@@ -112,7 +112,7 @@ struct Inner {
     fail_next_write: AtomicBool,
     plans: PlanCache,
     /// Held while the database is open, so that a restore cannot replace it meanwhile.
-    _lock: DbLock,
+    _lock: backup::DbLock,
 }
 
 const READERS: usize = 4;
