@@ -39,7 +39,15 @@ impl std::fmt::Display for RowError {
 const COLUMNS: &str = "username, display name, agency, role";
 
 /// How a first row naming the columns starts (folded).
-const HEADER_WORDS: [&str; 4] = ["username", "ten dang nhap", "tai khoan", "ten tai khoan"];
+const HEADER_WORDS: [&str; 7] = [
+    "username",
+    "user name",
+    "user",
+    "login",
+    "ten dang nhap",
+    "tai khoan",
+    "ten tai khoan",
+];
 
 /// Reads the accounts of a CSV file against the agencies of the database and the
 /// usernames taken already. Every row is checked; any problem refuses the whole file,
@@ -58,10 +66,13 @@ pub fn read_accounts(
     let mut accounts = Vec::new();
     let mut errors = Vec::new();
     let mut records = records.into_iter().peekable();
+    // The first row names the columns when it starts with a column's name and names
+    // no role (an account called "user" is still an account).
     if let Some((_, first)) = records.peek()
         && first
             .first()
             .is_some_and(|cell| HEADER_WORDS.contains(&folded(cell).trim()))
+        && first.get(3).is_none_or(|role| parse_role(role).is_none())
     {
         records.next();
     }

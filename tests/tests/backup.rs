@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{Cursor, PullResponse, PushResponse};
 use tiendo_tests::cli::{dump, failure, path, stdout, tiendo};
 use tiendo_tests::{ServerProcess, client_id, progress};
@@ -115,7 +116,17 @@ fn a_restored_server_takes_what_devices_send_again_exactly_once() {
 
     let server = ServerProcess::start(&db);
     let staff = server.login("vhttdl");
-    // The device learns of the restore at its next pull, whatever its cursor names.
+    // Its next new update is refused: the server expects a seq the device had
+    // already been told was applied.
+    let next = staff.push(&client, vec![mutation(acknowledged + 1)]);
+    assert_eq!(next.status, 409, "{:?}", next.body);
+    assert_eq!(
+        next.error(),
+        ApiError::OutOfOrder {
+            expected: backed_up + 1
+        }
+    );
+    // The device learns of the restore at its next pull too, whatever its cursor names.
     let pulled: PullResponse = staff.pull(cursor).json();
     assert!(pulled.reset, "a cursor from before a restore resets");
     // An empty push tells it how far the server got.
@@ -134,6 +145,10 @@ fn a_restored_server_takes_what_devices_send_again_exactly_once() {
         }
         assert_eq!(last_seq, acknowledged);
     }
+    // Then its queue goes on.
+    let next: PushResponse = staff.push(&client, vec![mutation(acknowledged + 1)]).json();
+    assert_eq!(next.last_seq, acknowledged + 1);
+    let acknowledged = acknowledged + 1;
 
     let conn =
         rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
