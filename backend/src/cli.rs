@@ -1,5 +1,6 @@
-//! The `tiendo` command line: `serve`, `plan parse|import`, `user add`,
-//! `agency list|rename|merge`, `report status|export`.
+//! The `tiendo` command line: `serve`, `backup`, `restore`, `plan parse|import`,
+//! `user add|import|list|disable|enable|reset-password`, `agency list|rename|merge`,
+//! `report status|export`, `audit`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -16,8 +17,12 @@ use tiendo_shared::protocol::Role;
 use tiendo_shared::report::{ReportScope, ReportsView};
 use tokio::net::TcpListener;
 
+use crate::accounts;
 use crate::auth::hash_password;
-use crate::db::{AgencyRename, Db, ExportError, ExportScope, ListingError, NewUser, Within};
+use crate::db::{
+    AgencyRename, AuditEntry, Db, ExportError, ExportScope, ListingError, NewUser, Within,
+    command_line_actor,
+};
 use crate::error::AppError;
 use crate::export::{self, Format};
 use crate::import::{self, PlanSource};
@@ -62,6 +67,38 @@ enum Command {
         /// How long a login lasts, in hours.
         #[arg(long, default_value_t = 24 * 30)]
         session_hours: u64,
+    },
+    /// Write a consistent copy of the database to FILE, while the server runs and
+    /// takes pushes.
+    Backup {
+        /// The copy to write (replaced if it exists).
+        file: PathBuf,
+        /// The database to copy.
+        #[arg(long, env = "TIENDO_DB", default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// Put the backup FILE in place of the database. Stop the server first: refused
+    /// while a tiendo server (or command) is using the database.
+    Restore {
+        /// A backup written by `tiendo backup`.
+        file: PathBuf,
+        /// The database to replace.
+        #[arg(long, env = "TIENDO_DB", default_value = DEFAULT_DB)]
+        db: PathBuf,
+    },
+    /// The audit trail: who changed what and when, oldest first.
+    Audit {
+        /// From this day on (YYYY-MM-DD, Vietnam time).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only the changes about this agency (its id, as it was named at the time).
+        #[arg(long)]
+        agency: Option<String>,
+        /// One JSON array, for machines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Read plan documents.
     Plan {
@@ -181,6 +218,43 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Add the accounts of a CSV file, one a row: username, display name, agency (its
+    /// id or its name), role (staff, head, supervisor, admin, or their Vietnamese
+    /// names). A first row naming the columns is skipped. Every row is checked first:
+    /// one bad row imports nothing, and each is reported with its row number.
+    /// Passwords are generated and printed once.
+    Import {
+        /// The CSV file (UTF-8, separated by commas or semicolons).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List the accounts.
+    List {
+        /// One JSON array, for machines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Disable an account: it can no longer sign in, and its sessions end at once.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Give an account a new generated password (printed once) and end its sessions.
+    ResetPassword {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,7 +343,7 @@ async fn run(command: Command) -> Result<(), String> {
             demo,
             session_hours,
         } => {
-            let db = open_seeded(&db.db).await?;
+            let db = open_as_server(&db.db).await?;
             if demo {
                 seed::seed_demo_users(&db)
                     .await
@@ -296,6 +370,63 @@ async fn run(command: Command) -> Result<(), String> {
             crate::serve(listener, AppState::new(db, config), shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::Backup { file, db } => {
+            let copied = crate::db::backup(&db, &file).map_err(|e| e.to_string())?;
+            println!(
+                "backed up {} to {}: {}",
+                db.display(),
+                file.display(),
+                copied_text(&copied)
+            );
+            Ok(())
+        }
+        Command::Restore { file, db } => {
+            let copied =
+                crate::db::restore(&file, &db, &command_line_actor()).map_err(|e| e.to_string())?;
+            println!(
+                "restored {} from {}: {}",
+                db.display(),
+                file.display(),
+                copied_text(&copied)
+            );
+            println!(
+                "  start the server again; at their next sync devices start over and send \
+                 again what they sent after the backup"
+            );
+            Ok(())
+        }
+        Command::Audit {
+            since,
+            agency,
+            json,
+            db,
+        } => {
+            let since = since
+                .map(|text| {
+                    Date::parse_iso(&text)
+                        .map(|day| {
+                            day.days_since_epoch() * 86_400_000 - VIETNAM_OFFSET_MINUTES * 60_000
+                        })
+                        .map_err(|e| format!("--since {text:?}: {e} (expected YYYY-MM-DD)"))
+                })
+                .transpose()?;
+            let agency = agency
+                .map(|id| AgencyId::parse(&id).map_err(|e| format!("--agency {id:?}: {e}")))
+                .transpose()?;
+            let db = open_seeded(&db.db).await?;
+            let entries = db.audit(since, agency).await.map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?
+                );
+            } else {
+                for entry in &entries {
+                    println!("{}", audit_line(entry));
+                }
+            }
+            Ok(())
         }
         Command::Plan {
             command: PlanCommand::Parse { file, text },
@@ -386,6 +517,148 @@ async fn run(command: Command) -> Result<(), String> {
                     "not added: the username {username:?} is taken or the agency {agency} is unknown"
                 ))
             }
+        }
+        Command::User {
+            command: UserCommand::Import { file, db },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                format!(
+                    "{}: not UTF-8 text; save it as \"CSV UTF-8\" and try again",
+                    file.display()
+                )
+            })?;
+            let db = open_seeded(&db.db).await?;
+            let agencies = db.stored_agencies().await.map_err(|e| e.to_string())?;
+            let taken: Vec<String> = db
+                .accounts()
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|a| a.username)
+                .collect();
+            let rows = accounts::read_accounts(&text, &agencies, &taken).map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+                format!(
+                    "{}: nothing imported; {} {} to correct:\n{}",
+                    file.display(),
+                    errors.len(),
+                    if errors.len() == 1 { "row" } else { "rows" },
+                    lines.join("\n")
+                )
+            })?;
+            let mut users = Vec::with_capacity(rows.len());
+            let mut passwords = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let password = accounts::generate_password()?;
+                users.push(NewUser {
+                    username: row.username.clone(),
+                    display_name: row.display_name.clone(),
+                    password_hash: hash_password(&password).map_err(|e| e.to_string())?,
+                    agency: row.agency.id.clone(),
+                    role: row.role,
+                });
+                passwords.push(password);
+            }
+            let count = db.add_users(users).await.map_err(|e| e.to_string())?;
+            println!(
+                "imported {} from {}; each password is shown this once:",
+                counted(count, "account", "accounts"),
+                file.display()
+            );
+            for (row, password) in rows.iter().zip(&passwords) {
+                println!(
+                    "{:<24} {password:<24} {:<10} {} ({})",
+                    row.username,
+                    row.role.code(),
+                    row.agency.id,
+                    row.display_name
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::List { json, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let accounts = db.accounts().await.map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&accounts).map_err(|e| e.to_string())?
+                );
+                return Ok(());
+            }
+            for a in accounts {
+                println!(
+                    "{:<24} {:<10} {:<24} {:<8} {:>12}  {}",
+                    a.username,
+                    a.role.code(),
+                    a.agency.id,
+                    if a.disabled { "disabled" } else { "active" },
+                    counted(a.sessions as usize, "session", "sessions"),
+                    a.display_name
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Disable { username, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let ended = db
+                .disable_user(username.clone())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| no_account(&username))?;
+            if ended.was_disabled {
+                println!("{username} was disabled already");
+            } else {
+                println!(
+                    "disabled {username}: they can no longer sign in; {} ended",
+                    counted(ended.sessions, "session", "sessions")
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Enable { username, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let ended = db
+                .enable_user(username.clone())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| no_account(&username))?;
+            if ended.was_disabled {
+                println!("enabled {username}: they can sign in again");
+            } else {
+                println!("{username} was not disabled");
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetPassword { username, db },
+        } => {
+            let db = open_seeded(&db.db).await?;
+            let password = accounts::generate_password()?;
+            let hash = hash_password(&password).map_err(|e| e.to_string())?;
+            let ended = db
+                .reset_password(username.clone(), hash)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| no_account(&username))?;
+            println!(
+                "new password for {username}, shown this once ({} ended):",
+                counted(ended.sessions, "session", "sessions")
+            );
+            println!("{username:<24} {password}");
+            if ended.was_disabled {
+                println!(
+                    "  the account stays disabled: `tiendo user enable {username}` lets it sign in"
+                );
+            }
+            Ok(())
         }
         Command::Report {
             command:
@@ -582,6 +855,48 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
+/// One row of the audit trail as a person reads it: times in Vietnam time, the
+/// device's time after the server's when a device made the change.
+fn audit_line(entry: &AuditEntry) -> String {
+    let vietnam = |t: &str| {
+        parse_rfc3339(t)
+            .map(|ms| format_dmy_hm(ms, VIETNAM_OFFSET_MINUTES))
+            .unwrap_or_else(|_| t.to_owned())
+    };
+    let device = entry
+        .device_at
+        .as_deref()
+        .map(|t| format!(" (thiết bị: {})", vietnam(t)))
+        .unwrap_or_default();
+    format!(
+        "{}{device}  {:<16} {:<22} {:<16} {}  {}",
+        vietnam(&entry.at),
+        entry.actor,
+        entry.kind,
+        entry.agency.as_deref().unwrap_or("-"),
+        entry.target,
+        entry.detail
+    )
+}
+
+/// "1 account", "2 accounts".
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The message for a username no account has.
+fn no_account(username: &str) -> String {
+    format!("no account {username:?} (see `tiendo user list`)")
+}
+
+/// What a backup or a restore wrote, in a line.
+fn copied_text(copied: &crate::db::Copied) -> String {
+    format!(
+        "schema {}, {} changes, {} accounts, {} bytes",
+        copied.schema_version, copied.changes, copied.accounts, copied.bytes
+    )
+}
+
 /// The `--plan` and `--period` arguments, read.
 fn plan_and_period(plan: &str, period: &str) -> Result<(PlanCode, Period), String> {
     let code = PlanCode::parse(plan).map_err(|e| format!("--plan {plan:?}: {e}"))?;
@@ -650,8 +965,14 @@ fn status_text(view: &ReportsView) -> String {
     out
 }
 
-/// Opens the database, seeding the built-in plan on first use.
+/// Opens the database for a command, seeding the built-in plan on first use; the
+/// audit trail names the command line (and the system user) for what it changes.
 async fn open_seeded(path: &Path) -> Result<Db, String> {
+    Ok(open_as_server(path).await?.acting_as(&command_line_actor()))
+}
+
+/// Opens the database as the server, seeding the built-in plan on first use.
+async fn open_as_server(path: &Path) -> Result<Db, String> {
     let db = Db::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     seed::seed_plan_if_empty(&db)
         .await

@@ -1,6 +1,7 @@
 //! The Tiến độ server as a library: [`app`] builds the router and [`serve`] runs it on
 //! a listener until shutdown, so that tests can start it on `127.0.0.1:0`.
 
+pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod db;

@@ -503,6 +503,10 @@ fn the_openapi_description_covers_every_endpoint() {
         ("/api/v1/sync/pull", "get"),
         ("/api/v1/reports", "get"),
         ("/api/v1/reports/export", "get"),
+        ("/api/v1/agencies", "get"),
+        ("/api/v1/agencies/rename", "post"),
+        ("/api/v1/agencies/merge", "post"),
+        ("/api/v1/agencies/confirm", "post"),
     ];
     for (path, method) in operations {
         let operation = &doc["paths"][path][method];

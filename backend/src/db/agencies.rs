@@ -10,6 +10,7 @@
 //! parsed plan another process still holds) is led to the agency it joined.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tiendo_shared::date::format_rfc3339_utc;
@@ -19,7 +20,7 @@ use tiendo_shared::protocol::{AgencyChange, AgencyEntry, AgencyRef, ReportDeadli
 use tiendo_shared::search::folded;
 
 use super::plans::province_key;
-use super::{Db, DbError, Refusal, now_ms};
+use super::{Db, DbError, Refusal, audit, now_ms};
 
 /// A rename to make.
 #[derive(Debug, Clone)]
@@ -63,8 +64,9 @@ impl Db {
     /// name another agency of the province has.
     pub async fn rename_agency(&self, rename: AgencyRename) -> Result<Renamed, DbError> {
         let cache = self.plan_cache();
+        let actor = Arc::clone(&self.actor);
         let renamed = self
-            .write(move |conn| rename_agency(conn, &rename, now_ms()))
+            .write(move |conn| rename_agency(conn, &rename, now_ms(), &actor))
             .await?;
         cache.clear();
         Ok(renamed)
@@ -76,8 +78,9 @@ impl Db {
     /// report of one period of a plan.
     pub async fn merge_agency(&self, from: AgencyId, into: AgencyId) -> Result<Merged, DbError> {
         let cache = self.plan_cache();
+        let actor = Arc::clone(&self.actor);
         let merged = self
-            .write(move |conn| merge_agency(conn, &from, &into, now_ms()))
+            .write(move |conn| merge_agency(conn, &from, &into, now_ms(), &actor))
             .await?;
         cache.clear();
         Ok(merged)
@@ -192,6 +195,7 @@ fn rename_agency(
     conn: &mut Connection,
     rename: &AgencyRename,
     now: i64,
+    actor: &str,
 ) -> Result<Renamed, DbError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = agency_row(&tx, &rename.id)?;
@@ -270,6 +274,23 @@ fn rename_agency(
         previous_name: &row.name,
     };
     change.append(&tx, now)?;
+    audit::record(
+        &tx,
+        audit::Entry {
+            at: now,
+            device_at: None,
+            actor,
+            client_id: None,
+            kind: "agency.rename",
+            agency: Some(row.id.as_str()),
+            target: row.id.as_str(),
+            detail: serde_json::json!({
+                "from": {"name": row.name, "short_name": row.short_name},
+                "to": {"name": agency.name, "short_name": short_name},
+                "aliases_kept": aliases,
+            }),
+        },
+    )?;
     tx.commit()?;
     Ok(Renamed {
         agency,
@@ -294,6 +315,7 @@ fn merge_agency(
     from: &AgencyId,
     into: &AgencyId,
     now: i64,
+    actor: &str,
 ) -> Result<Merged, DbError> {
     if from == into {
         return Err(refused(
@@ -411,6 +433,28 @@ fn merge_agency(
         previous_name: &source.name,
     };
     change.append(&tx, now)?;
+    audit::record(
+        &tx,
+        audit::Entry {
+            at: now,
+            device_at: None,
+            actor,
+            client_id: None,
+            kind: "agency.merge",
+            agency: Some(from.as_str()),
+            target: &format!("{from} → {into}"),
+            detail: serde_json::json!({
+                "from": {"id": from.as_str(), "name": source.name},
+                "into": {"id": into.as_str(), "name": target.name},
+                "progress": progress,
+                "report_events": report_events,
+                "accounts": accounts,
+                "task_assignments": task_assignments,
+                "units": units,
+                "plans": plans,
+            }),
+        },
+    )?;
     tx.commit()?;
     Ok(Merged {
         from: source.reference(),
@@ -774,13 +818,32 @@ impl Db {
     /// Keeps an agency created from a plan's wording as it is. Whether it was waiting
     /// for confirmation.
     pub async fn confirm_agency(&self, id: AgencyId) -> Result<bool, DbError> {
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
-            let row = agency_row(conn, &id)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row = agency_row(&tx, &id)?;
             not_merged(&row, ("confirm", "xác nhận"))?;
-            Ok(conn.execute(
+            let confirmed = tx.execute(
                 "UPDATE agencies SET confirmed = 1 WHERE id = ?1 AND confirmed = 0",
                 [id.as_str()],
-            )? > 0)
+            )? > 0;
+            if confirmed {
+                audit::record(
+                    &tx,
+                    audit::Entry {
+                        at: now_ms(),
+                        device_at: None,
+                        actor: &actor,
+                        client_id: None,
+                        kind: "agency.confirm",
+                        agency: Some(id.as_str()),
+                        target: id.as_str(),
+                        detail: serde_json::json!({"name": row.name}),
+                    },
+                )?;
+            }
+            tx.commit()?;
+            Ok(confirmed)
         })
         .await
     }

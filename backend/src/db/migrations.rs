@@ -40,7 +40,24 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_agency_review",
         include_str!("../../migrations/0009_agency_review.sql"),
     ),
+    (
+        "0010_restores",
+        include_str!("../../migrations/0010_restores.sql"),
+    ),
+    (
+        "0011_user_disabled",
+        include_str!("../../migrations/0011_user_disabled.sql"),
+    ),
+    (
+        "0012_audit",
+        include_str!("../../migrations/0012_audit.sql"),
+    ),
 ];
+
+/// The schema version of a database with every migration applied.
+pub fn known_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
 
 /// Applies the migrations this database has not had yet, each in its own transaction.
 pub fn apply(conn: &mut Connection) -> Result<(), DbError> {

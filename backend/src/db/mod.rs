@@ -7,6 +7,8 @@
 //! never see rusqlite.
 
 mod agencies;
+mod audit;
+mod backup;
 mod export;
 mod migrations;
 mod plans;
@@ -23,6 +25,8 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 pub use agencies::{AgencyRename, Merged, Renamed, StoredAgency};
+pub use audit::{AuditEntry, command_line_actor};
+pub use backup::{Copied, backup, restore};
 pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
@@ -32,7 +36,7 @@ pub use plans::{
 };
 pub use reports::{ListingError, PeriodInfo, PlanCache};
 pub use sync::PushOutcome;
-pub use users::{NewUser, SessionUser};
+pub use users::{Account, Ended, NewUser, SessionUser};
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +72,11 @@ pub enum DbError {
     Declined(Refusal),
     #[error("no randomness: {0}")]
     NoRandomness(String),
+    #[error("{}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Why an administrator's change was refused, in English (the command line's
@@ -109,6 +118,9 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
+    /// Who the audit trail names for the changes made through this handle that no
+    /// device pushed (see [`Db::acting_as`]).
+    actor: Arc<str>,
 }
 
 struct Inner {
@@ -118,13 +130,15 @@ struct Inner {
     /// When set, the next write fails as if the disk were busy (for fault tests).
     fail_next_write: AtomicBool,
     plans: PlanCache,
+    /// Held while the database is open, so that a restore cannot replace it meanwhile.
+    _lock: backup::DbLock,
 }
 
 const READERS: usize = 4;
 
 impl Db {
     /// Opens (creating if needed) the database at `path` and brings its schema up to
-    /// date.
+    /// date. Refused while `tiendo restore` is replacing it.
     pub fn open(path: &Path) -> Result<Db, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -133,6 +147,7 @@ impl Db {
                 ))
             })?;
         }
+        let lock = backup::lock_shared(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
@@ -159,14 +174,26 @@ impl Db {
             .map_err(|e| DbError::Corrupt(format!("cannot start the writer thread: {e}")))?;
 
         Ok(Db {
+            actor: Arc::from("server"),
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 writer: Mutex::new(tx),
                 readers: Mutex::new(readers),
                 fail_next_write: AtomicBool::new(false),
                 plans: PlanCache::default(),
+                _lock: lock,
             }),
         })
+    }
+
+    /// This handle, naming `actor` in the audit trail for the changes made through it
+    /// that no device pushed (accounts, plan imports, agency changes): a username, or
+    /// [`command_line_actor`]. A device's changes are always its person's.
+    pub fn acting_as(&self, actor: &str) -> Db {
+        Db {
+            inner: Arc::clone(&self.inner),
+            actor: Arc::from(actor),
+        }
     }
 
     /// Where the database lives.

@@ -1,6 +1,7 @@
 //! Plans and their tasks.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -13,7 +14,7 @@ use tiendo_shared::protocol::{
 
 use super::reports::{PlanCache, period_info};
 use super::users::{SessionUser, kind_code, upsert_agencies};
-use super::{Db, DbError, now_ms};
+use super::{Db, DbError, audit, now_ms};
 
 /// What importing a plan did, or for a dry run would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,10 +145,32 @@ impl Db {
         apply: bool,
     ) -> Result<PlanImport, DbError> {
         let cache = self.plan_cache();
+        let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let summary = import_plan(&tx, &plan, &agencies, apply)?;
             if apply {
+                audit::record(
+                    &tx,
+                    audit::Entry {
+                        at: now_ms(),
+                        device_at: None,
+                        actor: &actor,
+                        client_id: None,
+                        kind: "plan.import",
+                        agency: None,
+                        target: summary.code.as_str(),
+                        detail: serde_json::json!({
+                            "created": summary.created,
+                            "tasks": summary.tasks,
+                            "added": summary.added.len(),
+                            "restored": summary.restored.len(),
+                            "changed": summary.changed.len(),
+                            "withdrawn": summary.withdrawn.len(),
+                            "new_agencies": summary.new_agencies.len(),
+                        }),
+                    },
+                )?;
                 tx.commit()?;
                 cache.clear();
             }

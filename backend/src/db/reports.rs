@@ -25,7 +25,7 @@ use super::agencies::current_agency;
 use super::plans::{Within, plan_id};
 use super::sync::Applied;
 use super::users::SessionUser;
-use super::{Db, DbError};
+use super::{Db, DbError, audit};
 
 /// Parsed plan documents by plan id, so that a report mutation or a plan view does
 /// not parse the stored document each time. Emptied whenever a plan is imported.
@@ -560,6 +560,35 @@ fn insert_event(conn: &Connection, applied: &Applied<'_>, e: NewEvent<'_>) -> Re
         e.observed_at.as_str(),
         applied.now
     ])?;
+    let plan: String = conn
+        .prepare_cached("SELECT code FROM plans WHERE id = ?1")?
+        .query_row([e.plan_id], |row| row.get(0))?;
+    let kind = match e.action {
+        ReportAction::Saved => "report.save",
+        ReportAction::Submitted => "report.submit",
+        ReportAction::Accepted | ReportAction::Returned => "report.review",
+    };
+    audit::record(
+        conn,
+        audit::Entry {
+            at: applied.now,
+            device_at: Some(e.observed_at.as_str()),
+            actor: &applied.user.username,
+            client_id: Some(applied.client_id.as_str()),
+            kind,
+            agency: Some(e.agency.as_str()),
+            target: &format!("{plan} {} {}", e.period.code(), e.scope.code()),
+            detail: serde_json::json!({
+                "change": e.id,
+                "mutation_id": applied.mutation.id.as_str(),
+                "action": action_code(e.action),
+                "version": e.version,
+                "state": e.state.code(),
+                "conflict": e.conflict,
+                "comment": (!e.comment.is_empty()).then_some(e.comment),
+            }),
+        },
+    )?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use super::agencies::agency_change;
 use super::plans::{find_task, is_assigned};
 use super::reports::{PlanCache, apply_report_review, apply_report_write, report_event};
 use super::users::SessionUser;
-use super::{Db, DbError, now_ms};
+use super::{Db, DbError, audit, now_ms};
 
 /// What a push did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,6 +323,24 @@ fn apply_progress(
     }
     let id = applied.feed_id(conn, "progress")?;
     insert_progress(conn, id, user, client_id, mutation, record, task.id, now)?;
+    audit::record(
+        conn,
+        audit::Entry {
+            at: now,
+            device_at: Some(record.observed_at.as_str()),
+            actor: &user.username,
+            client_id: Some(client_id.as_str()),
+            kind: "progress.record",
+            agency: Some(user.agency.id.as_str()),
+            target: &format!("{} {}", task.plan, task.number),
+            detail: serde_json::json!({
+                "change": id,
+                "mutation_id": mutation.id.as_str(),
+                "status": record.status.code(),
+                "percent": record.percent.map(Percent::value),
+            }),
+        },
+    )?;
     Ok(Ok(()))
 }
 
@@ -481,24 +499,32 @@ pub(super) const PROGRESS_SELECT: &str =
     JOIN agencies a ON a.id = p.agency_id JOIN users u ON u.id = p.author_id";
 
 /// What the cursors this database issues depend on besides the change they name: the
-/// last merge of agencies (0 when there was none). A merge widens what people may see
-/// (a merged agency's history is the joined agency's now, and its units are under
-/// another agency), and a device holds nothing of what it did not see before: every
-/// cursor issued before a merge is no longer honoured, so each device starts over from
-/// the beginning once (`reset`), whatever its version, and its cursor is valid again.
+/// last merge of agencies and the last restore from a backup (0 when there was
+/// neither). A merge widens what people may see (a merged agency's history is the
+/// joined agency's now, and its units are under another agency), and a device holds
+/// nothing of what it did not see before; after a restore the server has gone back in
+/// time, and a device must learn it even when its cursor names a change the backup
+/// holds. Every cursor issued before either is no longer honoured, so each device
+/// starts over from the beginning once (`reset`), whatever its version, and its cursor
+/// is valid again.
 fn generation(conn: &Connection) -> Result<u32, DbError> {
-    let last: Option<String> = conn
+    let merge: Option<String> = conn
         .prepare_cached(
             "SELECT f.mutation_id FROM agency_changes c JOIN feed f ON f.id = c.id
              WHERE c.merged_from IS NOT NULL ORDER BY c.id DESC LIMIT 1",
         )?
         .query_row([], |row| row.get(0))
         .optional()?;
-    Ok(last.map_or(0, |mutation_id| {
+    let merge = merge.map_or(0, |mutation_id| {
         u32::from_str_radix(mutation_id.get(..8).unwrap_or_default(), 16)
             .unwrap_or_default()
             .max(1)
-    }))
+    });
+    let restore: Option<i64> = conn
+        .prepare_cached("SELECT token FROM restores ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| row.get(0))
+        .optional()?;
+    Ok(merge ^ restore.map_or(0, |token| token as u32))
 }
 
 /// The cursor just after the change `id` whose mutation id is `mutation_id`, in the

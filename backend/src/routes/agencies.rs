@@ -98,6 +98,7 @@ pub async fn rename(
     )?;
     state
         .db
+        .acting_as(&user.username)
         .rename_agency(AgencyRename {
             id: request.id,
             name: request.name,
@@ -134,6 +135,7 @@ pub async fn merge(
     )?;
     state
         .db
+        .acting_as(&user.username)
         .merge_agency(request.from, request.into)
         .await
         .map_err(|e| refusal(e, "into", language(&headers)))?;
@@ -163,6 +165,7 @@ pub async fn confirm(
     )?;
     state
         .db
+        .acting_as(&user.username)
         .confirm_agency(request.id)
         .await
         .map_err(|e| refusal(e, "id", language(&headers)))?;

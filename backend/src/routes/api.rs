@@ -64,6 +64,7 @@ pub async fn login(
     let hash = found
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |(_, hash)| hash.clone());
+    let checked = hash.clone();
     // Each check takes about 19 MiB and tens of milliseconds: a few at a time, and a
     // flood of them is told to come back rather than queued without end.
     let permit = tokio::time::timeout(VERIFY_WAIT, Arc::clone(&state.verifier).acquire_owned())
@@ -84,10 +85,14 @@ pub async fn login(
     state.limiter.succeeded(&username);
     let token = new_token()?;
     let expires_at = now_ms() + state.config.token_ttl.as_millis() as i64;
-    state
+    // Refused when the account was disabled, or its password reset, meanwhile.
+    if !state
         .db
-        .create_session(user.id, token_hash(&token), expires_at)
-        .await?;
+        .create_session(user.id, checked, token_hash(&token), expires_at)
+        .await?
+    {
+        return Err(ApiError::BadCredentials.into());
+    }
     Ok(Json(LoginResponse {
         token,
         expires_at: format_rfc3339_utc(expires_at),
@@ -264,7 +269,8 @@ pub async fn import_plan(
     .map_err(|e| invalid(e.to_string()))?;
     let agencies = import::agencies_of(&registries, &parsed.province);
     let dry_run = params.dry_run.unwrap_or(true);
-    let summary = match import::import_parsed(&state.db, parsed, agencies, dry_run).await {
+    let db = state.db.acting_as(&user.username);
+    let summary = match import::import_parsed(&db, parsed, agencies, dry_run).await {
         Ok(summary) => summary,
         Err(DbError::Refused(reason)) => return Err(invalid(reason).into()),
         Err(e) => return Err(e.into()),
