@@ -12,9 +12,10 @@ use web_sys::{
 };
 
 /// The database name and the schema version this build creates. Version 2 added
-/// [`REPORTS`]; an upgrade only ever adds stores, so what a device holds survives it.
+/// [`REPORTS`], version 3 [`SENT`]; an upgrade only ever adds stores, so what a device
+/// holds survives it.
 const NAME: &str = "tiendo";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Key-value settings and cached documents (session, plan, cursors), JSON strings.
 pub const META: &str = "meta";
@@ -24,6 +25,9 @@ pub const OUTBOX: &str = "outbox";
 pub const UPDATES: &str = "updates";
 /// Report events pulled from the server, keyed by their server id.
 pub const REPORTS: &str = "reports";
+/// Mutations the server acknowledged, kept for a while in case it is restored from a
+/// backup that predates them; keyed like the outbox.
+pub const SENT: &str = "sent";
 
 /// Opens the database, creating or upgrading its stores.
 pub async fn open() -> Result<IdbDatabase, JsValue> {
@@ -37,7 +41,7 @@ pub async fn open() -> Result<IdbDatabase, JsValue> {
         if let Ok(result) = upgrade_target.result() {
             let db: IdbDatabase = result.unchecked_into();
             let names = db.object_store_names();
-            for store in [META, OUTBOX, UPDATES, REPORTS] {
+            for store in [META, OUTBOX, UPDATES, REPORTS, SENT] {
                 if !names.contains(store) {
                     // Failing here aborts the upgrade, and `open` reports the error.
                     let _ = db.create_object_store(store);

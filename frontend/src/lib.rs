@@ -57,6 +57,9 @@ pub fn start() {
         sync::start(state);
         worker::register(state.update_ready);
         store::request_persistence().await;
+        if let Some(store) = sync::store() {
+            let _ = store.prune_sent().await;
+        }
     });
 }
 

@@ -14,7 +14,7 @@ use tiendo_shared::report::ReportEvent;
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
-use crate::idb::{self, META, OUTBOX, REPORTS, Tx, UPDATES};
+use crate::idb::{self, META, OUTBOX, REPORTS, SENT, Tx, UPDATES};
 
 /// The feed this build pulls: 2 has report events beside progress updates; 3 applies
 /// agency changes (renames and merges) to what the device holds. A device that pulled
@@ -41,6 +41,19 @@ struct ClientState {
 pub struct OutboxEntry {
     pub client_id: ClientId,
     pub mutation: Mutation,
+}
+
+/// How long a device keeps what the server acknowledged, so that it can send it again
+/// to a server restored from a backup made before (docs/sync.md, "After a restore").
+const KEEP_SENT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
+
+/// A mutation the server acknowledged, kept for [`KEEP_SENT_MS`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SentEntry {
+    client_id: ClientId,
+    mutation: Mutation,
+    /// When the server acknowledged it (ms since the epoch, the device's clock).
+    acked_at: f64,
 }
 
 /// A mutation the server refused for good, kept so the person can see it.
@@ -275,7 +288,30 @@ impl Store {
         rejected: Vec<RejectedEntry>,
     ) -> Result<()> {
         let name = format!("rejected:{username}");
-        let tx = Tx::write(&self.db, &[META, OUTBOX])?;
+        let tx = Tx::write(&self.db, &[META, OUTBOX, SENT])?;
+        // What the server now holds is kept aside, refused ones too (the numbers must
+        // stay without gaps, and after a restore they are judged again), with the
+        // highest number the server acknowledged for this client id.
+        let range = idb::outbox_range(client_id.as_str(), last_seq as f64)?;
+        let now = js_sys::Date::now();
+        for json in tx.get_all(OUTBOX, Some(&range)).await? {
+            let entry: OutboxEntry = decode(&json)?;
+            let sent = SentEntry {
+                client_id: entry.client_id,
+                mutation: entry.mutation,
+                acked_at: now,
+            };
+            let key = idb::outbox_key(sent.client_id.as_str(), sent.mutation.seq);
+            tx.put(SENT, &key, &encode(&sent)?).await?;
+        }
+        let acked_name = format!("acked:{client_id}");
+        let acked: u64 = match tx.get(META, &key(&acked_name)).await? {
+            Some(json) => decode(&json)?,
+            None => 0,
+        };
+        if last_seq > acked {
+            tx.put(META, &key(&acked_name), &encode(&last_seq)?).await?;
+        }
         if !rejected.is_empty() {
             let mut all: Vec<RejectedEntry> = match tx.get(META, &key(&name)).await? {
                 Some(json) => decode(&json)?,
@@ -286,6 +322,75 @@ impl Store {
         }
         let range = idb::outbox_range(client_id.as_str(), last_seq as f64)?;
         tx.delete(OUTBOX, &range.into()).await?;
+        tx.commit().await
+    }
+
+    /// The highest `last_seq` the server acknowledged for `client_id`.
+    pub async fn acked(&self, client_id: &ClientId) -> Result<u64> {
+        Ok(self.meta(&format!("acked:{client_id}")).await?.unwrap_or(0))
+    }
+
+    /// The server no longer holds `client_id`'s mutations after `last_seq` (it was
+    /// restored from a backup): those this device kept go back to the outbox, under
+    /// the same client id, numbers and ids, to be sent again. Whether it kept all of
+    /// them (`last_seq + 1` onwards without a gap); if not, the caller numbers again.
+    pub async fn resend_after(&self, client_id: &ClientId, last_seq: u64) -> Result<bool> {
+        let tx = Tx::write(&self.db, &[META, OUTBOX, SENT])?;
+        let acked_name = format!("acked:{client_id}");
+        let acked: u64 = match tx.get(META, &key(&acked_name)).await? {
+            Some(json) => decode(&json)?,
+            None => 0,
+        };
+        let lower: js_sys::Array = [
+            JsValue::from_str(client_id.as_str()),
+            JsValue::from_f64(last_seq as f64 + 0.5),
+        ]
+        .into_iter()
+        .collect();
+        let upper: js_sys::Array = [
+            JsValue::from_str(client_id.as_str()),
+            JsValue::from_f64(acked as f64),
+        ]
+        .into_iter()
+        .collect();
+        let range = web_sys::IdbKeyRange::bound(&lower, &upper)?;
+        let kept: Vec<SentEntry> = tx
+            .get_all(SENT, Some(&range))
+            .await?
+            .iter()
+            .map(|json| decode(json))
+            .collect::<Result<_>>()?;
+        let whole = kept
+            .iter()
+            .zip(last_seq + 1..)
+            .all(|(entry, seq)| entry.mutation.seq == seq)
+            && kept.len() as u64 == acked.saturating_sub(last_seq);
+        for entry in kept {
+            let back = OutboxEntry {
+                client_id: entry.client_id,
+                mutation: entry.mutation,
+            };
+            let key = idb::outbox_key(back.client_id.as_str(), back.mutation.seq);
+            tx.put(OUTBOX, &key, &encode(&back)?).await?;
+        }
+        tx.delete(SENT, &range.into()).await?;
+        tx.put(META, &key(&acked_name), &encode(&last_seq)?).await?;
+        tx.commit().await?;
+        Ok(whole)
+    }
+
+    /// Forgets what the server acknowledged more than [`KEEP_SENT_MS`] ago.
+    pub async fn prune_sent(&self) -> Result<()> {
+        let tx = Tx::write(&self.db, &[SENT])?;
+        let everything = web_sys::IdbKeyRange::lower_bound(&js_sys::Array::new())?;
+        let old = js_sys::Date::now() - KEEP_SENT_MS;
+        for json in tx.get_all(SENT, Some(&everything)).await? {
+            let entry: SentEntry = decode(&json)?;
+            if entry.acked_at < old {
+                let key = idb::outbox_key(entry.client_id.as_str(), entry.mutation.seq);
+                tx.delete(SENT, &key).await?;
+            }
+        }
         tx.commit().await
     }
 

@@ -8,7 +8,7 @@ use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiendo_shared::error::ApiError;
-use tiendo_shared::protocol::{Change, Mutation, PushRequest, SCHEMA_VERSION};
+use tiendo_shared::protocol::{Change, Cursor, Mutation, PushRequest, SCHEMA_VERSION};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -166,9 +166,16 @@ async fn sync_once(app: AppState) -> Result<(), Stop> {
         return Err(Stop::UntilKicked);
     };
     app.sync.set(SyncStatus::Syncing);
-    let result = push_all(app, &store, &session).await;
+    let result = push_all(app, &store, &session, false).await;
     let result = match result {
-        Ok(()) => pull_all(app, &store, &session).await,
+        // A server that answers a reset to a known cursor may have been restored from
+        // a backup: ask it how far it holds this device's mutations, and send again
+        // what it lost.
+        Ok(()) => match pull_all(app, &store, &session).await {
+            Ok(true) => push_all(app, &store, &session, true).await,
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     refresh_outbox(app, &store, &session).await;
@@ -195,15 +202,23 @@ async fn sync_once(app: AppState) -> Result<(), Stop> {
     stop.map_or(Ok(()), Err)
 }
 
-/// Pushes the outbox in batches until it is empty.
-async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
+/// Pushes the outbox in batches until it is empty. With `probe`, asks the server (an
+/// empty push) how far it holds this device's mutations even when there is nothing to
+/// send.
+async fn push_all(
+    app: AppState,
+    store: &Store,
+    session: &Session,
+    mut probe: bool,
+) -> Result<(), CallError> {
     let username = &session.user.username;
     let local = |_: JsValue| CallError::Unexpected(0);
     let mut client_id = store.client_id(username).await.map_err(local)?;
     let mut renumbered = false;
+    let mut resent = false;
     loop {
         let outbox = store.outbox(&client_id).await.map_err(local)?;
-        if outbox.is_empty() {
+        if outbox.is_empty() && !std::mem::take(&mut probe) {
             return Ok(());
         }
         let request = PushRequest {
@@ -211,7 +226,21 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
             schema_version: SCHEMA_VERSION,
             mutations: batch(&outbox),
         };
+        let acked = store.acked(&client_id).await.map_err(local)?;
+        // The server holds fewer of this client id's mutations than it acknowledged:
+        // restored from an older backup. Those kept go back to the outbox with their
+        // numbers; if some are no longer kept, numbering starts again under a new
+        // client id. Once per sync, so that it can never loop.
+        let mut lost_after = None;
         match api::push(&session.token, &request).await {
+            Ok(response) if response.last_seq < acked && !resent => {
+                lost_after = Some(response.last_seq);
+            }
+            Err(CallError::Api(ApiError::OutOfOrder { expected }))
+                if expected.saturating_sub(1) < acked && !resent =>
+            {
+                lost_after = Some(expected.saturating_sub(1));
+            }
             Ok(response) => {
                 let rejected = response
                     .rejected
@@ -229,10 +258,10 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
                     .await
                     .map_err(local)?;
             }
-            // The server is behind this device (restored from an older backup) or
-            // the client id is someone else's there: start a new client id and number
-            // the queue again from 1. The mutation ids stay, and the server never
-            // applies an id twice. Once per sync, so that it can never loop.
+            // The client id is someone else's on the server, or the server is behind
+            // this device further than it kept: start a new client id and number the
+            // queue again from 1. The mutation ids stay, and the server never applies
+            // an id twice. Once per sync, so that it can never loop.
             Err(CallError::Api(ApiError::OutOfOrder { .. } | ApiError::Forbidden))
                 if !renumbered =>
             {
@@ -240,6 +269,17 @@ async fn push_all(app: AppState, store: &Store, session: &Session) -> Result<(),
                 renumbered = true;
             }
             Err(e) => return Err(e),
+        }
+        // The server holds fewer of this client id's mutations than it acknowledged:
+        // restored from an older backup. Those kept go back to the outbox with their
+        // numbers, to be sent again; if some are no longer kept, numbering starts
+        // again under a new client id. Once per sync, so that it can never loop.
+        if let Some(held) = lost_after {
+            resent = true;
+            if !store.resend_after(&client_id, held).await.map_err(local)? && !renumbered {
+                client_id = store.renumber(username).await.map_err(local)?;
+                renumbered = true;
+            }
         }
         refresh_outbox(app, store, session).await;
     }
@@ -262,7 +302,9 @@ fn batch(outbox: &[OutboxEntry]) -> Vec<Mutation> {
 
 /// Pulls pages of changes until there are no more, then refreshes the plan (cheap when
 /// it has not changed: the server answers 304 to the browser's revalidation).
-async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(), CallError> {
+/// Whether the server answered a reset to the cursor this device had (the first pull
+/// after a restore from a backup), so that the caller checks what it lost.
+async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<bool, CallError> {
     let username = &session.user.username;
     let local = |_: JsValue| CallError::Unexpected(0);
     // A device signing in for the first time gets the plan before the history, so
@@ -273,6 +315,8 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
     let mut cursor = store.cursor(username).await.map_err(local)?;
     let mut agencies_changed = false;
     let mut received = 0;
+    let resumed = cursor != Cursor::START;
+    let mut reset = false;
     let pulled = loop {
         let page = match api::pull(&session.token, cursor).await {
             Ok(page) => page,
@@ -282,6 +326,7 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
             break Err(local(e));
         }
         agencies_changed |= page.changes.iter().any(|c| matches!(c, Change::Agency(_)));
+        reset |= page.reset && resumed;
         cursor = page.cursor;
         received += page.changes.len() as u64;
         if !page.has_more {
@@ -312,7 +357,8 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<(),
             app.reports.set(reports);
         }
     }
-    refresh_plan(app, store, session).await
+    refresh_plan(app, store, session).await?;
+    Ok(reset)
 }
 
 /// Fetches the plans of the person's province and the plan they work on (cheap when

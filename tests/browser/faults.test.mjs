@@ -17,7 +17,7 @@ function snapshot(from, to) {
   }
 }
 
-test("a device carries on after the server is restored from an older backup", async () => {
+test("a server restored from an older backup gets back from the device what it lost, once", async () => {
   const page = await (await context.browser.newContext()).newPage();
   await page.goto(server.url);
   await signIn(page, "vhttdl");
@@ -37,13 +37,42 @@ test("a device carries on after the server is restored from an older backup", as
   snapshot(`${server.db}.backup`, server.db);
   await server.start();
 
-  // The device's next update must still arrive, by itself, and the device must take
-  // the server's state as it now is.
+  // The device's next update arrives by itself, and the two the server lost with the
+  // restore come back from the device, which kept them: each stored exactly once.
   await record(page, "in_progress", "sau khi khôi phục");
   await until("the new update to sync", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
-  assert.deepEqual(server.query("SELECT note FROM progress_updates WHERE client_id NOT LIKE 'de000000-%'"), [["sau khi khôi phục"]]);
+  const notes = "SELECT note FROM progress_updates WHERE client_id NOT LIKE 'de000000-%' ORDER BY note";
+  await until("the lost updates to be sent again", async () => server.query(notes).length === 3, 30_000);
+  assert.deepEqual(server.query(notes), [["sau khi khôi phục"], ["trước khi khôi phục 1"], ["trước khi khôi phục 2"]]);
   await until("the history to match the server", async () => {
-    const notes = await page.$$eval("[data-testid=update] .note", (els) => els.map((e) => e.textContent));
-    return notes.length === 1 && notes[0] === "sau khi khôi phục";
+    const shown = await page.$$eval("[data-testid=update] .note", (els) => els.map((e) => e.textContent));
+    return shown.length === 3 && (await page.$$("[data-synced=true]")).length === 3;
   });
+  // A reload and another sync send nothing twice.
+  await page.reload();
+  await until("synced again", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
+  assert.deepEqual(server.query(notes), [["sau khi khôi phục"], ["trước khi khôi phục 1"], ["trước khi khôi phục 2"]]);
+});
+
+test("a restore after updates the device had already sent and nothing queued: the next pull brings them back", async () => {
+  const page = await (await context.browser.newContext()).newPage();
+  await page.goto(server.url);
+  await signIn(page, "ngoaivu");
+  await page.goto(`${server.url}/#/task/1.3`);
+  await page.locator("[data-testid=record-form]").waitFor();
+  await server.stop();
+  snapshot(server.db, `${server.db}.backup2`);
+  await server.start();
+  await record(page, "in_progress", "Sở Ngoại vụ: gửi trước khi khôi phục");
+  await until("it to sync", async () => (await badge(page)) === "Đã đồng bộ" && (await page.$$("[data-synced=true]")).length === 1);
+  await server.stop();
+  snapshot(`${server.db}.backup2`, server.db);
+  await server.start();
+  // Nothing is queued: the reset on the next pull makes the device ask the server
+  // how far it holds its updates, and send again what it lost.
+  const sql = "SELECT count(*) FROM progress_updates WHERE note = 'Sở Ngoại vụ: gửi trước khi khôi phục'";
+  await page.reload();
+  await until("the lost update to come back", async () => server.query(sql)[0][0] === 1, 40_000);
+  await until("synced", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
+  assert.deepEqual(server.query(sql), [[1]]);
 });
