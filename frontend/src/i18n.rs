@@ -19,6 +19,10 @@ pub enum T {
     SignOut,
     SignInNeedsNetwork,
     OnlyMine,
+    StatusFilter,
+    AnyStatus,
+    RoleLead,
+    RoleCoordinating,
     PlanPicker,
     Lead,
     Coordinating,
@@ -135,6 +139,10 @@ impl T {
                 "Cannot reach the server. The first sign-in needs a connection.",
             ),
             T::OnlyMine => ("Chỉ nhiệm vụ của cơ quan tôi", "Only my agency's tasks"),
+            T::StatusFilter => ("Tình trạng", "Status"),
+            T::AnyStatus => ("Tất cả", "All"),
+            T::RoleLead => ("Chủ trì", "Lead"),
+            T::RoleCoordinating => ("Phối hợp", "Coordinating"),
             T::PlanPicker => ("Kế hoạch", "Plan"),
             T::Lead => ("Cơ quan chủ trì", "Lead agencies"),
             T::Coordinating => ("Cơ quan phối hợp", "Coordinating agencies"),
@@ -580,6 +588,14 @@ pub fn pending_count(lang: Lang, n: usize) -> String {
         Lang::Vi => format!("{n} cập nhật chưa đồng bộ"),
         Lang::En if n == 1 => "1 update not synced yet".to_owned(),
         Lang::En => format!("{n} updates not synced yet"),
+    }
+}
+
+/// A task's deadline in the period being reported on: "Hạn 30/06/2019".
+pub fn due_on(lang: Lang, day: &str) -> String {
+    match lang {
+        Lang::Vi => format!("Hạn {day}"),
+        Lang::En => format!("Due {day}"),
     }
 }
 

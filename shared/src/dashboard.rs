@@ -333,6 +333,7 @@ mod tests {
             lead_text: String::new(),
             coordinating_text: String::new(),
             timeframe: timeframe.into(),
+            due: None,
             assigned: true,
         }
     }

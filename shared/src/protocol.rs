@@ -272,6 +272,12 @@ pub struct TaskView {
     pub coordinating_text: String,
     /// The timeframe as the plan writes it ("Quý II/2019").
     pub timeframe: String,
+    /// The last day of the timeframe, for a task that has one ("Quý II/2019" →
+    /// 2019-06-30); absent for ongoing and recurring tasks. Worked out by the server,
+    /// so devices need no timeframe parser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub due: Option<crate::date::Date>,
     /// Whether the signed-in person's agency may record progress on it.
     pub assigned: bool,
 }

@@ -155,3 +155,30 @@ test("a long history loads behind a usable task list, with its progress, and pag
   await until("thirty more", async () => (await items.count()) === 60);
   await browserContext.close();
 });
+
+test("each task says whether the agency leads or coordinates it, and the list filters by status", async () => {
+  const page = await (await context.browser.newContext()).newPage();
+  await page.goto(server.url);
+  await signIn(page, "vhttdl");
+  // Sở VHTTDL leads 5.1 and coordinates 1.1 (its own agency's tasks are listed).
+  assert.match(await text(page, "[data-testid='task-5.1']"), /Chủ trì/);
+  const roles = await page.$$eval("[data-testid=tasks] a", (links) => links.map((a) => a.textContent));
+  assert.ok(roles.some((t) => /Phối hợp/.test(t)), "a coordinated task is marked");
+  assert.ok(roles.every((t) => /Chủ trì|Phối hợp/.test(t)), "every task of the agency says which");
+  // A task whose timeframe ends in the period being reported on says by when.
+  assert.ok(roles.some((t) => /Hạn \d\d\/\d\d\/2019/.test(t)), roles.join("\n"));
+  await page.locator("[data-testid='task-5.1']").click();
+  await record(page, "blocked", "Vướng kinh phí in ấn");
+  await until("synced", async () => (await badge(page)) === "Đã đồng bộ");
+  await page.evaluate(() => (location.hash = "#/"));
+  await page.locator("[data-testid=status-filter]").selectOption("blocked");
+  await until("only the blocked task", async () => {
+    const shown = await page.$$eval("[data-testid=tasks] a", (links) => links.map((a) => a.dataset.testid));
+    return shown.length === 1 && shown[0] === "task-5.1";
+  });
+  await page.locator("[data-testid=status-filter]").selectOption("none");
+  await until("the tasks with no update yet", async () => {
+    const shown = await page.$$eval("[data-testid=tasks] a", (links) => links.map((a) => a.dataset.testid));
+    return shown.length > 1 && !shown.includes("task-5.1");
+  });
+});

@@ -972,6 +972,7 @@ fn plan_view(
             lead,
             coordinating,
             timeframe,
+            due: None,
             assigned: is_assigned(conn, id, agency)?,
         });
     }
@@ -992,7 +993,13 @@ fn plan_view(
         code: PlanCode::parse(&code).map_err(|e| corrupt(&e))?,
         title,
         date: Date::parse_iso(&date).map_err(|e| corrupt(&e))?,
-        tasks,
+        tasks: tasks
+            .into_iter()
+            .map(|mut task| {
+                task.due = tiendo_shared::dashboard::due_date(&task, plan.year).0;
+                task
+            })
+            .collect(),
         reporting,
         year: plan.year,
         sections: plan

@@ -21,19 +21,27 @@ pub fn TaskList() -> impl IntoView {
     };
     let only_mine = RwSignal::new(records());
     let search = RwSignal::new(String::new());
+    // "" for every status, "none" for tasks without an update yet, else a status code.
+    let status_filter = RwSignal::new(String::new());
 
     // Each task shown, with the headings that open before it.
     let rows = move || {
         let mine = only_mine.get();
         let query = search.with(|text| Query::new(text));
+        let wanted = status_filter.get();
         app.plan.with(|plan| {
             let Some(plan) = plan else {
                 return Vec::new();
             };
-            let shown = plan
-                .tasks
-                .iter()
-                .filter(|t| (!mine || t.assigned) && matches(&query, t));
+            let shown = plan.tasks.iter().filter(|t| {
+                (!mine || t.assigned)
+                    && matches(&query, t)
+                    && (wanted.is_empty()
+                        || match current_status(app, &t.number) {
+                            Some((status, _)) => status.code() == wanted,
+                            None => wanted == "none",
+                        })
+            });
             let mut rows = Vec::new();
             let mut heads = Vec::new();
             for entry in grouped(plan, shown) {
@@ -82,6 +90,16 @@ pub fn TaskList() -> impl IntoView {
                     <input type="checkbox" prop:checked=move || only_mine.get()
                         on:change=move |ev| only_mine.set(event_target_checked(&ev))/>
                     {app.tr(T::OnlyMine)}
+                </label>
+                <label>
+                    {app.tr(T::StatusFilter)} " "
+                    <select data-testid="status-filter" on:change=move |ev| status_filter.set(event_target_value(&ev))>
+                        <option value="">{app.tr(T::AnyStatus)}</option>
+                        {ProgressStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.code()>{move || s.label(app.lang.get())}</option>
+                        }).collect_view()}
+                        <option value="none">{app.tr(T::NoUpdateYet)}</option>
+                    </select>
                 </label>
             </div>
             <ul class="tasks" data-testid="tasks">
@@ -238,11 +256,60 @@ fn heading(depth: usize, section: &SectionView) -> impl IntoView + use<> {
     }
 }
 
+/// Whether the person's agency (or one above it: a border post under its command)
+/// leads the task, coordinates it, or neither.
+fn role_of(app: AppState, task: &TaskView) -> Option<T> {
+    let agency = app
+        .session
+        .with(|s| s.as_ref().map(|s| s.user.agency.id.clone()))?;
+    let lineage = app
+        .plan
+        .with(|p| p.as_ref().map(|p| p.lineage(&agency)))
+        .unwrap_or_else(|| vec![agency]);
+    let named =
+        |list: &[tiendo_shared::protocol::AgencyRef]| list.iter().any(|a| lineage.contains(&a.id));
+    if named(&task.lead) {
+        Some(T::RoleLead)
+    } else if named(&task.coordinating) || task.assigned {
+        Some(T::RoleCoordinating)
+    } else {
+        None
+    }
+}
+
+/// The task's own deadline when it falls in the period being reported on now, and
+/// whether it has passed: "Hạn 30/06/2019".
+fn due_in_open_period(app: AppState, task: &TaskView) -> Option<(String, bool)> {
+    let now = js_sys::Date::now() as i64;
+    app.plan.with(|plan| {
+        let plan = plan.as_ref()?;
+        let period = super::reports::default_period(&plan.reporting, now)?;
+        let due = task.due?;
+        let (from, to) = period.span();
+        (from <= due && due <= to).then(|| {
+            let passed = tiendo_shared::plan::calendar::due_instant(due.add_days(1)) <= now;
+            (due.to_dmy(), passed)
+        })
+    })
+}
+
 #[component]
 fn TaskRow(task: TaskView) -> impl IntoView {
     let app = app();
     let href = Route::Task(task.number.clone()).href();
     let number = task.number.clone();
+    let role = role_of(app, &task).map(|role| {
+        let class = if role == T::RoleLead {
+            "role lead"
+        } else {
+            "role"
+        };
+        view! { <span class=class>{app.tr(role)}</span> " " }
+    });
+    let due = due_in_open_period(app, &task).map(|(day, passed)| {
+        let class = if passed { "due passed" } else { "due" };
+        view! { " · " <span class=class data-testid="due">{move || i18n::due_on(app.lang.get(), &day)}</span> }
+    });
     let chip = move || {
         let lang = app.lang.get();
         let (status, unsynced) = current_status(app, &number)?;
@@ -259,7 +326,9 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                 <span>
                     {task.title.clone()}
                     <br/>
+                    {role}
                     <span class="muted">{task.timeframe.clone()}</span>
+                    {due}
                 </span>
                 {chip}
             </a>
