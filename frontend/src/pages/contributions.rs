@@ -3,9 +3,11 @@
 //! current period.
 
 use leptos::prelude::*;
+use std::collections::HashMap;
 use tiendo_shared::dashboard::dashboard;
-use tiendo_shared::ids::TaskNumber;
-use tiendo_shared::protocol::{AgencyRef, ProgressUpdate};
+
+use tiendo_shared::ids::{AgencyId, TaskNumber};
+use tiendo_shared::protocol::{AgencyRef, PlanView, ProgressUpdate};
 
 use super::dashboard::{period_or_default, today};
 use super::reports::when;
@@ -20,20 +22,27 @@ pub fn Contributions(number: TaskNumber) -> impl IntoView {
         let plan = app.plan.get()?;
         let task = plan.tasks.iter().find(|t| t.number == number)?;
         let period = period_or_default(&plan, None);
-        let standing = app
+        // This task's updates only: a supervisor's device holds a year of everyone's.
+        let updates: Vec<ProgressUpdate> = app
             .updates
-            .with(|updates| dashboard(&plan, updates, period, today()))
+            .with(|all| all.iter().filter(|u| u.task == number).cloned().collect());
+        let one_task = PlanView {
+            tasks: vec![task.clone()],
+            ..plan.clone()
+        };
+        let standing = dashboard(&one_task, &updates, period, today())
             .tasks
             .into_iter()
-            .find(|t| t.number == number)?;
-        let latest = |agency: &AgencyRef| {
-            app.updates.with(|all| {
-                all.iter()
-                    .rev()
-                    .find(|u| u.task == number && plan.lineage(&u.agency.id).contains(&agency.id))
-                    .cloned()
-            })
-        };
+            .next()?;
+        // The latest update of each agency and of every agency above it (a unit's word
+        // counts for its command), in one pass from the newest.
+        let mut newest: HashMap<AgencyId, &ProgressUpdate> = HashMap::new();
+        for u in updates.iter().rev() {
+            for agency in plan.lineage(&u.agency.id) {
+                newest.entry(agency).or_insert(u);
+            }
+        }
+        let latest = |agency: &AgencyRef| newest.get(&agency.id).map(|u| (*u).clone());
         // Each update once: a unit that coordinates a task its command leads has its
         // word shown under the command.
         let mut shown = Vec::new();
