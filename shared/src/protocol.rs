@@ -706,6 +706,62 @@ pub enum Change {
     Unknown,
 }
 
+/// One account of `GET /api/v1/users`: the accounts of an administrator's province.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountEntry {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency: AgencyRef,
+    /// A disabled account cannot sign in.
+    pub disabled: bool,
+    /// Its unexpired sessions (devices signed in).
+    pub sessions: u32,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// `POST /api/v1/users/disable`, `/enable` and `/reset-password`: the account acted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountRequest {
+    pub username: String,
+}
+
+/// An account created or given a new password: the password is shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedPassword {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// One row of `GET /api/v1/audit`: who changed what, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRow {
+    pub id: i64,
+    /// The server's time (RFC 3339, UTC).
+    pub at: String,
+    /// The device's time, for a change a device made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_at: Option<String>,
+    /// A username, `server`, or `cli:` and the system user of a command.
+    pub actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `progress.record`, `report.submit`, `account.disable`, `plan.import`, …
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    pub target: String,
+    /// What changed, as the kind has it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+}
+
 /// One agency of `GET /api/v1/agencies`: the registry of record of an administrator's
 /// province, as the agencies page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

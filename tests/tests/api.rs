@@ -507,6 +507,12 @@ fn the_openapi_description_covers_every_endpoint() {
         ("/api/v1/agencies/rename", "post"),
         ("/api/v1/agencies/merge", "post"),
         ("/api/v1/agencies/confirm", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users/import", "post"),
+        ("/api/v1/users/disable", "post"),
+        ("/api/v1/users/enable", "post"),
+        ("/api/v1/users/reset-password", "post"),
+        ("/api/v1/audit", "get"),
     ];
     for (path, method) in operations {
         let operation = &doc["paths"][path][method];

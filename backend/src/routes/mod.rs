@@ -1,5 +1,6 @@
 //! The router: which path goes to which handler, and the layers around them.
 
+mod admin;
 mod agencies;
 mod api;
 mod openapi;
@@ -33,6 +34,12 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies/rename", post(agencies::rename))
         .route("/agencies/merge", post(agencies::merge))
         .route("/agencies/confirm", post(agencies::confirm))
+        .route("/users", get(admin::list))
+        .route("/users/import", post(admin::import))
+        .route("/users/disable", post(admin::disable))
+        .route("/users/enable", post(admin::enable))
+        .route("/users/reset-password", post(admin::reset_password))
+        .route("/audit", get(admin::audit))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { api_response(ApiError::NotFound) })
         .layer(axum::middleware::from_fn(decompress_request));

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agencies, api};
+use super::{admin, agencies, api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,10 +13,10 @@ use super::{agencies, api};
         title = "Tiến độ API",
         description = "Progress on a province's annual plan: accounts, the plan, and the offline sync protocol (see docs/sync.md)."
     ),
-    paths(api::healthz, api::login, api::logout, api::me, api::plans, api::plan, api::import_plan, api::push, api::pull, api::reports, api::export, agencies::list, agencies::rename, agencies::merge, agencies::confirm),
+    paths(api::healthz, api::login, api::logout, api::me, api::plans, api::plan, api::import_plan, api::push, api::pull, api::reports, api::export, agencies::list, agencies::rename, agencies::merge, agencies::confirm, admin::list, admin::import, admin::disable, admin::enable, admin::reset_password, admin::audit),
     modifiers(&BearerAuth),
     tags(
-        (name = "accounts", description = "Signing in"),
+        (name = "accounts", description = "Signing in; an administrator's accounts and audit trail"),
         (name = "plan", description = "The plans of the person's province, and importing them"),
         (name = "sync", description = "Exactly-once push, cursor pull"),
         (name = "agencies", description = "The registry of record of an administrator's province: confirming, renaming and merging agencies"),
