@@ -244,6 +244,22 @@ pub async fn agencies(token: &str) -> Result<Vec<tiendo_shared::protocol::Agency
     call::<(), _>("GET", "/api/v1/agencies", Some(token), None).await
 }
 
+/// A JSON document the workspace reads (an administrator's lists).
+#[cfg(feature = "workspace")]
+pub async fn get_json<R: DeserializeOwned>(token: &str, path: &str) -> Result<R, CallError> {
+    call::<(), _>("GET", path, Some(token), None).await
+}
+
+/// A JSON request the workspace sends, the JSON answer read.
+#[cfg(feature = "workspace")]
+pub async fn post_json<B: Serialize, R: DeserializeOwned>(
+    token: &str,
+    path: &str,
+    body: &B,
+) -> Result<R, CallError> {
+    call("POST", path, Some(token), Some(body)).await
+}
+
 /// A change to the agency registry (`path` is the rename, merge or confirm endpoint);
 /// the province's agencies after it.
 #[cfg(feature = "workspace")]

@@ -86,7 +86,7 @@ fn App() -> impl IntoView {
             (true, Route::Report(period, target)) => {
                 view! { <pages::report::ReportPage period=period target=target/> }.into_any()
             }
-            (true, route @ (Route::Dashboard(..) | Route::Matrix | Route::Import | Route::Agencies)) => {
+            (true, route @ (Route::Dashboard(..) | Route::Matrix | Route::Import | Route::Agencies | Route::Accounts | Route::Audit)) => {
                 workspace_page(route)
             }
         }}
@@ -101,6 +101,8 @@ fn workspace_page(route: Route) -> AnyView {
         }
         Route::Import => view! { <pages::import::ImportPage/> }.into_any(),
         Route::Agencies => view! { <pages::agencies::AgenciesPage/> }.into_any(),
+        Route::Accounts => view! { <pages::admin::AccountsPage/> }.into_any(),
+        Route::Audit => view! { <pages::admin::AuditPage/> }.into_any(),
         _ => view! { <pages::matrix::MatrixPage/> }.into_any(),
     }
 }
@@ -142,6 +144,8 @@ fn nav(app: AppState) -> impl IntoView {
                     {app.session.with(|s| s.as_ref().is_some_and(|s| s.user.role == tiendo_shared::protocol::Role::Admin)).then(|| view! {
                         <a href=Route::Import.href() data-testid="nav-import">{app.tr(W::NavImport.into())}</a>
                         <a href=Route::Agencies.href() data-testid="nav-agencies">{app.tr(W::NavAgencies.into())}</a>
+                        <a href=Route::Accounts.href() data-testid="nav-accounts">{app.tr(W::NavAccounts.into())}</a>
+                        <a href=Route::Audit.href() data-testid="nav-audit">{app.tr(W::NavAudit.into())}</a>
                     })}
                 </nav>
             }

@@ -48,6 +48,10 @@ pub enum Route {
     Import,
     /// An administrator confirms, renames and merges agencies (workspace).
     Agencies,
+    /// An administrator's accounts (workspace).
+    Accounts,
+    /// An administrator's audit trail (workspace).
+    Audit,
 }
 
 /// Whose report a report page shows.
@@ -94,6 +98,8 @@ impl Route {
             (Some("matrix"), None, ..) => Some(Route::Matrix),
             (Some("import"), None, ..) => Some(Route::Import),
             (Some("agencies"), None, ..) => Some(Route::Agencies),
+            (Some("accounts"), None, ..) => Some(Route::Accounts),
+            (Some("audit"), None, ..) => Some(Route::Audit),
             _ => None,
         };
         route.unwrap_or(Route::Tasks)
@@ -118,6 +124,8 @@ impl Route {
             Route::Matrix => "#/matrix".to_owned(),
             Route::Import => "#/import".to_owned(),
             Route::Agencies => "#/agencies".to_owned(),
+            Route::Accounts => "#/accounts".to_owned(),
+            Route::Audit => "#/audit".to_owned(),
         }
     }
 }

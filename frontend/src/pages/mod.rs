@@ -4,6 +4,8 @@
 //! never download it.
 
 #[cfg(feature = "workspace")]
+pub mod admin;
+#[cfg(feature = "workspace")]
 pub mod agencies;
 #[cfg(feature = "workspace")]
 pub mod contributions;
