@@ -2,6 +2,7 @@
 
 mod agencies;
 mod api;
+mod csp;
 mod openapi;
 mod web;
 
@@ -47,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
+        // The web app sets its own policy (`web`); everything else runs nothing.
+        .layer(header("content-security-policy", csp::API_POLICY))
         .with_state(state)
 }
 
