@@ -8,6 +8,7 @@ mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use tiendo_shared::error::ApiError;
@@ -26,7 +27,12 @@ pub fn router(state: AppState) -> Router {
         .route("/plan", get(api::plan))
         .route("/plans", get(api::plans))
         .route("/plans/import", post(api::import_plan))
-        .route("/sync/push", post(api::push))
+        // Only pushes may come compressed (the browser gzips them on 2G); elsewhere a
+        // wrong method is told 405 whatever the body.
+        .route(
+            "/sync/push",
+            post(api::push.layer(axum::middleware::from_fn(decompress_request))),
+        )
         .route("/sync/pull", get(api::pull))
         .route("/reports", get(api::reports))
         .route("/reports/export", get(api::export))
@@ -35,8 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies/merge", post(agencies::merge))
         .route("/agencies/confirm", post(agencies::confirm))
         .route("/openapi.json", get(openapi::document))
-        .fallback(|| async { api_response(ApiError::NotFound) })
-        .layer(axum::middleware::from_fn(decompress_request));
+        .fallback(|| async { api_response(ApiError::NotFound) });
 
     Router::new()
         .nest("/api/v1", api)
