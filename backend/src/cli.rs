@@ -367,9 +367,34 @@ async fn run(command: Command) -> Result<(), String> {
                 db = %db.path().display(),
                 "serving"
             );
-            crate::serve(listener, AppState::new(db, config), shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
+            // On SIGTERM or Ctrl-C: no new connections, and the requests in flight
+            // finish (a push being received is applied and answered after its
+            // commit), for at most `SHUTDOWN_GRACE`; a push cut off then was not
+            // applied, and its device sends it again.
+            let (stopping, stopped) = tokio::sync::oneshot::channel();
+            let signal = async move {
+                shutdown_signal().await;
+                let _ = stopping.send(());
+            };
+            let grace = async move {
+                if stopped.await.is_ok() {
+                    tokio::time::sleep(SHUTDOWN_GRACE).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                served = crate::serve(listener, AppState::new(db, config), signal) => {
+                    served.map_err(|e| e.to_string())
+                }
+                () = grace => {
+                    tracing::warn!(
+                        grace_s = SHUTDOWN_GRACE.as_secs(),
+                        "requests still open after the grace period; stopping without them"
+                    );
+                    Ok(())
+                }
+            }
         }
         Command::Backup { file, db } => {
             let copied = crate::db::backup(&db, &file).map_err(|e| e.to_string())?;
@@ -979,6 +1004,10 @@ async fn open_as_server(path: &Path) -> Result<Db, String> {
         .map_err(|e: AppError| e.to_string())?;
     Ok(db)
 }
+
+/// How long requests in flight may take to finish once the server is told to stop:
+/// well under systemd's 90 s before it kills the process.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -20,12 +20,34 @@ impl fmt::Display for IdError {
 impl std::error::Error for IdError {}
 
 macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $check:expr) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $check:expr,
+     schema: { pattern: $pattern:expr, max_length: $max:expr, uuid: $uuid:expr }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(String);
+
+        // The description says what `parse` accepts, so that a client knows the rule
+        // before the server refuses a value.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{SchemaFormat, Type};
+                let pattern: Option<&str> = $pattern;
+                let uuid: bool = $uuid;
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(uuid.then(|| SchemaFormat::Custom("uuid".into())))
+                    .pattern(pattern)
+                    .min_length(Some(1))
+                    .max_length(Some($max))
+                    .description(Some(concat!("A well-formed ", $what)))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             /// Parses the identifier, refusing anything malformed.
@@ -71,7 +93,8 @@ string_id!(
                         || (part.len() == 1 && part.bytes().all(|b| b.is_ascii_lowercase())))
             })
             && s.as_bytes()[0].is_ascii_digit()
-    }
+    },
+    schema: { pattern: Some("^[0-9]+(\\.([0-9]+|[a-z]))*$"), max_length: 16, uuid: false }
 );
 
 string_id!(
@@ -84,7 +107,8 @@ string_id!(
             && !s.starts_with('-')
             && !s.ends_with('-')
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    }
+    },
+    schema: { pattern: Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"), max_length: 64, uuid: false }
 );
 
 string_id!(
@@ -95,7 +119,9 @@ string_id!(
         !s.is_empty()
             && s.len() <= 64
             && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '.' | '_'))
-    }
+    },
+    // Letters and digits of any script, which a JSON Schema pattern cannot say portably.
+    schema: { pattern: None, max_length: 64, uuid: false }
 );
 
 string_id!(
@@ -110,6 +136,11 @@ string_id!(
                 8 | 13 | 18 | 23 => c == b'-',
                 _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
             })
+    },
+    schema: {
+        pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        max_length: 36,
+        uuid: true
     }
 );
 

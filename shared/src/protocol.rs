@@ -289,6 +289,9 @@ pub struct TaskView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest<M> {
     pub client_id: ClientId,
+    /// The protocol version the client speaks; one older than the server still reads
+    /// is answered `426`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub schema_version: u32,
     pub mutations: Vec<M>,
 }

@@ -430,15 +430,25 @@ impl ServerProcess {
     /// Starts `tiendo serve --demo` on a free port with the database at `db_path`,
     /// and waits until it answers.
     pub fn start(db_path: &std::path::Path) -> ServerProcess {
+        ServerProcess::start_with(db_path, &["--demo"])
+    }
+
+    /// Starts `tiendo serve` as on a real deployment (no demo accounts or data added)
+    /// on the database at `db_path`.
+    pub fn start_plain(db_path: &std::path::Path) -> ServerProcess {
+        ServerProcess::start_with(db_path, &[])
+    }
+
+    fn start_with(db_path: &std::path::Path, extra: &[&str]) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let child = std::process::Command::new(tiendo_bin())
+            .arg("serve")
+            .args(extra)
             .args([
-                "serve",
-                "--demo",
                 "--addr",
                 &addr.to_string(),
                 "--web-dir",
@@ -480,6 +490,31 @@ impl ServerProcess {
     /// Signs in a demo account.
     pub fn login(&self, username: &str) -> Client {
         demo_login(&self.url(""), username)
+    }
+
+    /// Asks the process to stop (SIGTERM), as systemd or a container runtime does.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Waits for the process to exit by itself, at most `limit`, and returns how it
+    /// exited.
+    pub fn wait(mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for tiendo") {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tiendo did not exit in time"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Kills the process at once (SIGKILL): no graceful shutdown.

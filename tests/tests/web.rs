@@ -124,3 +124,55 @@ fn any_other_path_gets_the_app_shell() {
     // The API never falls back to the shell.
     assert_eq!(server.get("/api/v1/none", None).status, 404);
 }
+
+#[test]
+fn the_app_runs_only_its_own_scripts_and_the_api_runs_nothing() {
+    let dir = web_dir();
+    std::fs::write(
+        dir.path().join("index.html"),
+        r#"<!doctype html><link rel="modulepreload" href="/app.js"><script type="module">console.log("shell")</script><script src="/other.js"></script>"#,
+    )
+    .expect("write");
+    std::fs::create_dir(dir.path().join("ws")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("ws/index.html"),
+        r#"<!doctype html><script type="module">x()</script>"#,
+    )
+    .expect("write");
+    let server = TestServer::start_with_web(dir.path());
+    let policy = |path: &str| {
+        let (status, headers) = server.get_headers(path, &[], &["content-security-policy"]);
+        assert_eq!(status, 200, "{path}");
+        headers[0].clone().expect("a content security policy")
+    };
+    // printf 'console.log("shell")' | openssl dgst -sha256 -binary | base64, and 'x()'.
+    let app = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' \
+               'sha256-yI+AJvI1T7yI8BokJ/TGO5L3kIKHaKzZtH19pTp75P0=' \
+               'sha256-D6IGS8VMvCoyaR/l0h9tERrBTATY01CoPS7l6xDv0kI='; style-src 'self'; \
+               connect-src 'self'; img-src 'self'; manifest-src 'self'; worker-src 'self'; \
+               frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+    for path in ["/", "/ws/", "/ws/#/dashboard", "/some/deep/link", "/sw.js"] {
+        assert_eq!(policy(path), app, "{path}");
+    }
+    for path in ["/healthz", "/api/v1/openapi.json"] {
+        assert_eq!(
+            policy(path),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+    let (status, headers) = server.get_headers("/api/v1/plan", &[], &["content-security-policy"]);
+    assert_eq!(status, 401);
+    assert_eq!(
+        headers[0].as_deref(),
+        Some("default-src 'none'; frame-ancestors 'none'")
+    );
+
+    // A new build copied in while the server runs is allowed at once.
+    std::fs::write(
+        dir.path().join("ws/index.html"),
+        r#"<!doctype html><script type="module">console.log("shell")</script>"#,
+    )
+    .expect("write");
+    assert!(!policy("/ws/").contains("D6IGS8VMvCoyaR"));
+}

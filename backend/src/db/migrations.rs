@@ -52,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_audit",
         include_str!("../../migrations/0012_audit.sql"),
     ),
+    (
+        "0013_reporting_periods",
+        include_str!("../../migrations/0013_reporting_periods.sql"),
+    ),
 ];
 
 /// The schema version of a database with every migration applied.

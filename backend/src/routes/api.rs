@@ -47,6 +47,7 @@ const VERIFY_WAIT: Duration = Duration::from_secs(5);
 #[utoipa::path(post, path = "/api/v1/login", tag = "accounts", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
+        (status = 400, description = "Not JSON of this shape (or sent without `Content-Type: application/json`)", body = ApiError),
         (status = 401, description = "Wrong username or password", body = ApiError),
         (status = 429, description = "Too many failed attempts", body = ApiError),
     ))]
@@ -136,6 +137,7 @@ pub async fn plans(
 pub struct PlanParams {
     /// The plan's code, e.g. `215/KH-UBND`: one of `GET /api/v1/plans`. Absent: the
     /// current plan.
+    #[param(max_length = 64, example = "215/KH-UBND")]
     plan: Option<String>,
 }
 
@@ -281,8 +283,10 @@ pub async fn import_plan(
 }
 
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])),
-    request_body = PushRequest<Mutation>,
-    params(("content-encoding" = Option<String>, Header, description = "`gzip` or `deflate` when the body is compressed (browsers compress pushes with `CompressionStream`); the expanded body is bounded like any body")),
+    // Compression is said of the body, not as a header parameter: it is how the JSON
+    // travels, and a generated header value would never match a generated body.
+    request_body(content = PushRequest<Mutation>, content_type = "application/json",
+        description = "The batch. It may travel compressed, with `Content-Encoding: gzip` or `deflate` (browsers compress pushes with `CompressionStream`); the expanded body is bounded like any body"),
     responses(
         (status = 200, description = "Applied or rejected for good, up to `last_seq`; sent after commit", body = PushResponse),
         (status = 400, description = "Not JSON of this shape, or not valid for its `Content-Encoding`", body = ApiError),
@@ -359,10 +363,13 @@ pub async fn pull(
 #[into_params(parameter_in = Query)]
 pub struct ReportsParams {
     /// The plan's code, e.g. `215/KH-UBND`.
+    #[param(max_length = 64, example = "215/KH-UBND")]
     plan: String,
     /// The period: `H1-2019`, `Y-2019`, `Q1-2019` … `Q4-2019`.
+    #[param(pattern = "^(H1|Y|Q[1-4])-[0-9]{4}$", example = "H1-2019")]
     period: String,
     /// The day (Vietnam time) the states are worked out for; default today.
+    #[param(format = Date, example = "2019-07-01")]
     as_of: Option<String>,
 }
 
@@ -404,14 +411,22 @@ pub async fn reports(
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// The plan's code, e.g. `215/KH-UBND`.
+    #[param(max_length = 64, example = "215/KH-UBND")]
     plan: String,
     /// The period: `H1-2019`, `Y-2019`, `Q1-2019` … `Q4-2019`.
+    #[param(pattern = "^(H1|Y|Q[1-4])-[0-9]{4}$", example = "H1-2019")]
     period: String,
     /// `docx` (the report as a Word document), `xlsx` (the data as a workbook) or `csv`
     /// (the data as CSV, UTF-8 with a byte-order mark).
+    #[param(pattern = "^(docx|xlsx|csv)$", example = "csv")]
     format: String,
     /// Whose report: an agency id. Absent: the consolidated report with every agency
     /// for a supervisor, the person's own agency for anyone else.
+    #[param(
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+        max_length = 64,
+        example = "so-vhttdl"
+    )]
     agency: Option<String>,
 }
 

@@ -3,11 +3,13 @@
 mod admin;
 mod agencies;
 mod api;
+mod csp;
 mod openapi;
 mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use tiendo_shared::error::ApiError;
@@ -26,7 +28,12 @@ pub fn router(state: AppState) -> Router {
         .route("/plan", get(api::plan))
         .route("/plans", get(api::plans))
         .route("/plans/import", post(api::import_plan))
-        .route("/sync/push", post(api::push))
+        // Only pushes may come compressed (the browser gzips them on 2G); elsewhere a
+        // wrong method is told 405 whatever the body.
+        .route(
+            "/sync/push",
+            post(api::push.layer(axum::middleware::from_fn(decompress_request))),
+        )
         .route("/sync/pull", get(api::pull))
         .route("/reports", get(api::reports))
         .route("/reports/export", get(api::export))
@@ -41,8 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users/reset-password", post(admin::reset_password))
         .route("/audit", get(admin::audit))
         .route("/openapi.json", get(openapi::document))
-        .fallback(|| async { api_response(ApiError::NotFound) })
-        .layer(axum::middleware::from_fn(decompress_request));
+        .fallback(|| async { api_response(ApiError::NotFound) });
 
     Router::new()
         .nest("/api/v1", api)
@@ -54,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
+        // The web app sets its own policy (`web`); everything else runs nothing.
+        .layer(header("content-security-policy", csp::API_POLICY))
         .with_state(state)
 }
 

@@ -2,14 +2,15 @@
 //!
 //! Files whose names carry Trunk's content hash never change and are cached for a year;
 //! everything else (`index.html`, `sw.js`, the manifest) is revalidated on each visit,
-//! so that a new version reaches people and the service worker can update.
+//! so that a new version reaches people and the service worker can update. Every file
+//! carries the app's Content-Security-Policy (`csp`).
 
 use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -46,9 +47,30 @@ pub fn router(dir: &Path) -> Router<AppState> {
         .precompressed_br()
         .precompressed_gzip()
         .fallback(shell_or_404.into_service());
+    let web_dir = dir.to_owned();
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            let web_dir = web_dir.clone();
+            async move { content_security_policy(&web_dir, request, next).await }
+        }))
+}
+
+/// Sets the app's Content-Security-Policy (see `csp`) on every file of the web app:
+/// the pages, and the service worker, whose script is governed by its own header.
+async fn content_security_policy(web_dir: &Path, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let policy = super::csp::app_policy(web_dir).await;
+    match HeaderValue::from_str(&policy) {
+        Ok(value) => {
+            response
+                .headers_mut()
+                .insert(CONTENT_SECURITY_POLICY, value);
+        }
+        Err(e) => tracing::error!(%e, "the content security policy is not a header value"),
+    }
+    response
 }
 
 /// The app shell for a page path: `<app>/index.html` when the path's first segment is

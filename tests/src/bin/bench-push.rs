@@ -1,5 +1,8 @@
 //! Push throughput: applied mutations per second and request latency, batched and
-//! unbatched, against the real server over loopback HTTP with a fresh database.
+//! unbatched, against the real server over loopback HTTP with a fresh database; then
+//! what devices ask for on every sync once that history is there — a pull with nothing
+//! new and the plan answered 304 — and a supervisor's first download of the whole
+//! history, page by page.
 //!
 //! `cargo run --release -p tiendo-tests --bin bench-push` (see docs/benchmarks.md).
 
@@ -120,5 +123,135 @@ fn main() {
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for run in &runs {
         println!("{}", run.row());
+    }
+
+    println!();
+    println!("| run | changes | requests | requests/s | p50 ms | p99 ms |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for run in [
+        first_download(&server),
+        idle_sync(&server, "pull, nothing new: 1 device", 1, 2_000, Ask::Pull),
+        idle_sync(&server, "pull, nothing new: 8 devices", 8, 500, Ask::Pull),
+        idle_sync(
+            &server,
+            "plan, unchanged (304): 8 devices",
+            8,
+            500,
+            Ask::Plan,
+        ),
+    ] {
+        println!("{}", run.pull_row());
+    }
+}
+
+impl Run {
+    /// For reads, `mutations` counts the changes downloaded.
+    fn pull_row(&self) -> String {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let pct = |p: f64| {
+            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+            sorted[index].as_secs_f64() * 1000.0
+        };
+        format!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} |",
+            self.name,
+            self.mutations,
+            sorted.len(),
+            sorted.len() as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50),
+            pct(0.99)
+        )
+    }
+}
+
+/// A supervisor's first sync: every change from the beginning, in pages of 500.
+fn first_download(server: &TestServer) -> Run {
+    let supervisor = server.login("sotttt");
+    let mut latencies = Vec::new();
+    let mut changes = 0;
+    let mut cursor = "0".to_owned();
+    let started = Instant::now();
+    loop {
+        let asked = Instant::now();
+        let page = supervisor.pull_schema(&cursor, 500, 2);
+        latencies.push(asked.elapsed());
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        changes += page.body["changes"].as_array().map_or(0, Vec::len) as u64;
+        cursor = page.body["cursor"].as_str().expect("cursor").to_owned();
+        if page.body["has_more"] != true {
+            break;
+        }
+    }
+    Run {
+        name: "first download: supervisor, pages of 500".into(),
+        mutations: changes,
+        elapsed: started.elapsed(),
+        latencies,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Ask {
+    Pull,
+    Plan,
+}
+
+/// `devices` devices of staff, each asking `each` times in a row for what every sync
+/// asks when nothing changed.
+fn idle_sync(server: &TestServer, name: &str, devices: u64, each: u64, ask: Ask) -> Run {
+    let staff = server.login("vhttdl");
+    let mut cursor = "0".to_owned();
+    loop {
+        let page = staff.pull_schema(&cursor, 500, 2);
+        cursor = page.body["cursor"].as_str().expect("cursor").to_owned();
+        if page.body["has_more"] != true {
+            break;
+        }
+    }
+    let auth = format!("Bearer {}", staff.token);
+    let (_, etag) = server.get_headers("/api/v1/plan", &[("Authorization", &auth)], &["etag"]);
+    let etag = etag[0].clone().expect("etag");
+    let pull = format!("/api/v1/sync/pull?cursor={cursor}&schema_version=2");
+    let started = Instant::now();
+    let latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..devices)
+            .map(|_| {
+                let (auth, etag, pull, staff) = (&auth, &etag, &pull, &staff);
+                scope.spawn(move || {
+                    (0..each)
+                        .map(|_| {
+                            let asked = Instant::now();
+                            match ask {
+                                Ask::Pull => {
+                                    let page = staff.get(pull);
+                                    assert_eq!(page.status, 200);
+                                    assert_eq!(page.body["changes"], serde_json::json!([]));
+                                }
+                                Ask::Plan => {
+                                    let (status, _) = server.get_headers(
+                                        "/api/v1/plan",
+                                        &[("Authorization", auth), ("If-None-Match", etag)],
+                                        &[],
+                                    );
+                                    assert_eq!(status, 304);
+                                }
+                            }
+                            asked.elapsed()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("device"))
+            .collect()
+    });
+    Run {
+        name: name.to_owned(),
+        mutations: 0,
+        elapsed: started.elapsed(),
+        latencies,
     }
 }
