@@ -87,6 +87,7 @@ pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError
     call::<(), _>("GET", &path, Some(token), None).await
 }
 
+#[cfg(feature = "workspace")]
 /// A file from the server (an export), with the name the server gives it.
 pub async fn download(token: &str, path: &str) -> Result<(Blob, String), CallError> {
     let response = send("GET", path, Some(token), None, "*/*")
@@ -114,6 +115,7 @@ pub async fn download(token: &str, path: &str) -> Result<(Blob, String), CallErr
     Ok((blob.unchecked_into(), name))
 }
 
+#[cfg(feature = "workspace")]
 /// Hands a downloaded file to the browser to save under `name`, through a temporary
 /// link to it.
 pub fn save(blob: &Blob, name: &str) -> Result<(), JsValue> {
@@ -138,6 +140,7 @@ pub fn save(blob: &Blob, name: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+#[cfg(feature = "workspace")]
 /// The file name a `Content-Disposition` header gives: its UTF-8 `filename*` (the
 /// Vietnamese name), else its plain `filename`.
 fn file_name(header: &str) -> Option<String> {

@@ -376,8 +376,10 @@ impl Store {
             .collect()
     }
 
-    /// The working copy kept under `name` (a report being written), if any. One this
+    /// The working copy kept under `name` (a report being written, in the workspace's
+    /// report editor), if any. One this
     /// version cannot read counts as none.
+    #[cfg(feature = "workspace")]
     pub async fn working_copy<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         self.meta(&format!("report-draft:{name}"))
             .await
@@ -385,10 +387,12 @@ impl Store {
             .flatten()
     }
 
+    #[cfg(feature = "workspace")]
     pub async fn set_working_copy<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
         self.set_meta(&format!("report-draft:{name}"), value).await
     }
 
+    #[cfg(feature = "workspace")]
     pub async fn clear_working_copy(&self, name: &str) -> Result<()> {
         let tx = Tx::write(&self.db, &[META])?;
         tx.delete(META, &key(&format!("report-draft:{name}")))
