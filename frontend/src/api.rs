@@ -218,10 +218,17 @@ async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Res
     let status = response.status();
     let text = read_text(&response).await.ok_or(CallError::Network)?;
     if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| CallError::Unexpected(status));
+        return read_json(&text).ok_or(CallError::Unexpected(status));
     }
-    Err(serde_json::from_str::<ApiError>(&text)
-        .map_or(CallError::Unexpected(status), CallError::Api))
+    Err(read_json::<ApiError>(&text).map_or(CallError::Unexpected(status), CallError::Api))
+}
+
+/// JSON text as `T`. Parsed into a `serde_json::Value` first: every type is then read
+/// by one instantiation of its `Deserialize` (over `Value`), whether it comes from the
+/// network, from IndexedDB or from inside a tagged `Change`, instead of one per source.
+pub fn read_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::from_value(value).ok()
 }
 
 /// A request, with a body of its content type when there is one.

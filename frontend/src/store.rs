@@ -80,7 +80,7 @@ fn key(s: &str) -> JsValue {
 }
 
 fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| JsValue::from_str(&e.to_string()))
+    crate::api::read_json(json).ok_or_else(|| JsValue::from_str("unreadable stored data"))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<String> {
