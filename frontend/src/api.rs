@@ -144,6 +144,7 @@ pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError
     call::<(), _>("GET", &path, Some(token), None).await
 }
 
+#[cfg(feature = "workspace")]
 /// A file from the server (an export), with the name the server gives it.
 pub async fn download(token: &str, path: &str) -> Result<(Blob, String), CallError> {
     let response = send("GET", path, Some(token), None, "*/*")
@@ -171,6 +172,7 @@ pub async fn download(token: &str, path: &str) -> Result<(Blob, String), CallErr
     Ok((blob.unchecked_into(), name))
 }
 
+#[cfg(feature = "workspace")]
 /// Hands a downloaded file to the browser to save under `name`, through a temporary
 /// link to it.
 pub fn save(blob: &Blob, name: &str) -> Result<(), JsValue> {
@@ -195,6 +197,7 @@ pub fn save(blob: &Blob, name: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+#[cfg(feature = "workspace")]
 /// The file name a `Content-Disposition` header gives: its UTF-8 `filename*` (the
 /// Vietnamese name), else its plain `filename`.
 fn file_name(header: &str) -> Option<String> {
@@ -292,10 +295,17 @@ async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Res
     let status = response.status();
     let text = read_text(&response).await.ok_or(CallError::Network)?;
     if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| CallError::Unexpected(status));
+        return read_json(&text).ok_or(CallError::Unexpected(status));
     }
-    Err(serde_json::from_str::<ApiError>(&text)
-        .map_or(CallError::Unexpected(status), CallError::Api))
+    Err(read_json::<ApiError>(&text).map_or(CallError::Unexpected(status), CallError::Api))
+}
+
+/// JSON text as `T`. Parsed into a `serde_json::Value` first: every type is then read
+/// by one instantiation of its `Deserialize` (over `Value`), whether it comes from the
+/// network, from IndexedDB or from inside a tagged `Change`, instead of one per source.
+pub fn read_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::from_value(value).ok()
 }
 
 /// A request, with a body of its content type (and encoding) when there is one.

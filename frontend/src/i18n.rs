@@ -1,5 +1,6 @@
 //! Every text a person reads: Vietnamese first, English second.
 
+#[cfg(feature = "workspace")]
 use tiendo_shared::date::Date;
 pub use tiendo_shared::i18n::Lang;
 use tiendo_shared::plan::{Period, PeriodKind};
@@ -54,64 +55,17 @@ pub enum T {
     Difficulties,
     Proposals,
     NavReports,
-    ReportsTitle,
-    ReportPeriod,
-    Agency,
-    Version,
-    SubmittedAt,
-    ReviewedAt,
-    ReviewComment,
-    Server,
-    Device,
-    Late,
-    ConsolidatedReport,
-    NoReportingPeriods,
-    NoReporters,
-    BackToReports,
-    ReportNotFound,
-    ReadOnlyReport,
-    NotEditableNow,
-    ReturnedForRevision,
-    ReportTasks,
-    NoReportTasks,
-    ReportOverall,
-    Summary,
-    Direction,
-    ProvinceProposals,
-    Redraft,
-    RedraftConsolidated,
-    ConfirmRedraft,
-    SaveDraft,
-    SubmitReport,
-    FinalizeConsolidated,
-    ReportQueued,
-    WorkingCopyKept,
-    ReviewTitle,
-    Accept,
-    ReturnForRevision,
-    ReturnNeedsComment,
-    Versions,
-    NoVersionYet,
-    ActionSaved,
-    ActionSubmitted,
-    ActionFinalized,
-    ActionAccepted,
-    ActionReturned,
-    PendingReport,
-    ReviewWaits,
-    Open,
     Search,
     SearchHint,
     NoMatch,
-    DownloadDocx,
-    DownloadNeedsNetwork,
-    DownloadFailed,
     /// The field app's link to the supervisors' workspace.
     #[cfg(not(feature = "workspace"))]
     Workspace,
     #[cfg(not(feature = "workspace"))]
     WorkspaceOnly,
-    /// A text of the supervisors' workspace.
+    #[cfg(not(feature = "workspace"))]
+    ReportsNeedNetwork,
+    /// A text of the workspace (the supervisors' pages and the reports).
     #[cfg(feature = "workspace")]
     Ws(W),
 }
@@ -198,91 +152,6 @@ impl T {
             ),
             T::Language => ("English", "Tiếng Việt"),
             T::NavReports => ("Báo cáo", "Reports"),
-            T::ReportsTitle => ("Báo cáo định kỳ", "Periodic reports"),
-            T::ReportPeriod => ("Kỳ báo cáo", "Reporting period"),
-            T::Agency => ("Cơ quan, đơn vị", "Agency"),
-            T::Version => ("Phiên bản", "Version"),
-            T::SubmittedAt => ("Thời điểm gửi", "Submitted"),
-            T::ReviewedAt => ("Thời điểm duyệt", "Reviewed"),
-            T::ReviewComment => ("Nhận xét", "Comment"),
-            T::Server => ("Máy chủ", "Server"),
-            T::Device => ("Thiết bị", "Device"),
-            T::Late => ("Trễ hạn", "Late"),
-            T::ConsolidatedReport => ("Báo cáo tổng hợp", "Consolidated report"),
-            T::NoReportingPeriods => (
-                "Kế hoạch không yêu cầu báo cáo định kỳ.",
-                "The plan asks for no periodic report.",
-            ),
-            T::NoReporters => (
-                "Không có cơ quan nào phải báo cáo kỳ này.",
-                "No agency has to report for this period.",
-            ),
-            T::BackToReports => ("← Báo cáo định kỳ", "← Periodic reports"),
-            T::ReportNotFound => (
-                "Không có báo cáo này trong kế hoạch.",
-                "The plan asks for no such report.",
-            ),
-            T::ReadOnlyReport => (
-                "Chỉ xem: báo cáo do cơ quan báo cáo soạn và lãnh đạo cơ quan gửi.",
-                "Read only: the reporting agency writes this report and its head submits it.",
-            ),
-            T::NotEditableNow => (
-                "Báo cáo đã gửi hoặc đã được chấp nhận; chỉ sửa được khi Sở trả lại.",
-                "The report is submitted or accepted; it can be changed only if it is returned.",
-            ),
-            T::ReturnedForRevision => ("Sở trả lại để chỉnh sửa", "Returned for revision"),
-            T::ReportTasks => ("Kết quả theo nhiệm vụ", "Results by task"),
-            T::NoReportTasks => (
-                "Kỳ này không có nhiệm vụ nào của cơ quan.",
-                "No task of the agency falls in this period.",
-            ),
-            T::ReportOverall => ("Phần chung", "Overall"),
-            T::Summary => ("Đánh giá chung", "Overall assessment"),
-            T::Direction => ("Phương hướng kỳ tới", "Plans for the next period"),
-            T::ProvinceProposals => ("Đề xuất, kiến nghị với tỉnh", "Proposals to the province"),
-            T::Redraft => ("Lập lại bản nháp từ cập nhật", "Redraft from the updates"),
-            T::RedraftConsolidated => (
-                "Lập lại bản nháp từ báo cáo của các cơ quan",
-                "Redraft from the agencies' reports",
-            ),
-            T::ConfirmRedraft => (
-                "Thay nội dung đang soạn bằng bản nháp mới?",
-                "Replace what is written with a new draft?",
-            ),
-            T::SaveDraft => ("Lưu nháp", "Save draft"),
-            T::SubmitReport => ("Gửi báo cáo", "Submit report"),
-            T::FinalizeConsolidated => (
-                "Hoàn thành báo cáo tổng hợp",
-                "Finalise the consolidated report",
-            ),
-            T::ReportQueued => (
-                "Đã lưu trên máy. Báo cáo sẽ tự gửi khi có mạng.",
-                "Saved on this device. It will be sent when there is a connection.",
-            ),
-            T::WorkingCopyKept => (
-                "Bản đang soạn được giữ trên máy này.",
-                "What you are writing is kept on this device.",
-            ),
-            T::ReviewTitle => ("Duyệt báo cáo", "Review"),
-            T::Accept => ("Chấp nhận", "Accept"),
-            T::ReturnForRevision => ("Trả lại để chỉnh sửa", "Return for revision"),
-            T::ReturnNeedsComment => (
-                "Cần ghi nhận xét: cơ quan cần chỉnh sửa những gì.",
-                "Write a comment: what the agency should revise.",
-            ),
-            T::Versions => ("Các phiên bản", "Versions"),
-            T::NoVersionYet => ("Chưa có phiên bản nào.", "No version yet."),
-            T::ActionSaved => ("Lưu nháp", "Draft saved"),
-            T::ActionSubmitted => ("Gửi báo cáo", "Submitted"),
-            T::ActionFinalized => ("Hoàn thành", "Finalised"),
-            T::ActionAccepted => ("Chấp nhận", "Accepted"),
-            T::ActionReturned => ("Trả lại", "Returned"),
-            T::PendingReport => ("Chưa đồng bộ", "Not synced yet"),
-            T::ReviewWaits => (
-                "Đã ghi ý kiến duyệt trên máy; sẽ tự gửi khi có mạng.",
-                "The review is saved on this device and will be sent when there is a connection.",
-            ),
-            T::Open => ("Xem", "Open"),
             T::Search => ("Tìm nhiệm vụ", "Find tasks"),
             T::SearchHint => (
                 "Số, nội dung hoặc tên cơ quan (gõ không dấu cũng được)",
@@ -292,21 +161,17 @@ impl T {
                 "Không có nhiệm vụ nào khớp với từ tìm kiếm.",
                 "No task matches the search.",
             ),
-            T::DownloadDocx => ("Tải về (.docx)", "Download (.docx)"),
-            T::DownloadNeedsNetwork => (
-                "Cần kết nối mạng để tải tệp.",
-                "Downloading a file needs a connection.",
-            ),
-            T::DownloadFailed => (
-                "Không tải được tệp. Vui lòng thử lại.",
-                "The file could not be downloaded. Please try again.",
-            ),
             #[cfg(not(feature = "workspace"))]
             T::Workspace => ("Không gian làm việc", "Workspace"),
             #[cfg(not(feature = "workspace"))]
             T::WorkspaceOnly => (
                 "Trang này thuộc không gian làm việc của cán bộ theo dõi.",
                 "This page is part of the supervisors' workspace.",
+            ),
+            #[cfg(not(feature = "workspace"))]
+            T::ReportsNeedNetwork => (
+                "Báo cáo mở trong không gian làm việc; lần đầu mở cần có kết nối mạng.",
+                "The reports open in the workspace, which needs a connection the first time.",
             ),
             #[cfg(feature = "workspace")]
             T::Ws(w) => w.texts(),
@@ -315,7 +180,8 @@ impl T {
     }
 }
 
-/// A text of the supervisors' workspace, which the field app does not carry.
+/// A text of the workspace (the supervisors' pages, and the reports' listing and
+/// editor), which the field app does not carry.
 #[cfg(feature = "workspace")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum W {
@@ -437,6 +303,55 @@ pub enum W {
     NotReported,
     Everyone,
     PeriodReports,
+    ReportsTitle,
+    ReportPeriod,
+    Agency,
+    Version,
+    SubmittedAt,
+    ReviewedAt,
+    ReviewComment,
+    Server,
+    Device,
+    Late,
+    ConsolidatedReport,
+    NoReportingPeriods,
+    NoReporters,
+    BackToReports,
+    ReportNotFound,
+    ReadOnlyReport,
+    NotEditableNow,
+    ReturnedForRevision,
+    ReportTasks,
+    NoReportTasks,
+    ReportOverall,
+    Summary,
+    Direction,
+    ProvinceProposals,
+    Redraft,
+    RedraftConsolidated,
+    ConfirmRedraft,
+    SaveDraft,
+    SubmitReport,
+    FinalizeConsolidated,
+    ReportQueued,
+    WorkingCopyKept,
+    ReviewTitle,
+    Accept,
+    ReturnForRevision,
+    ReturnNeedsComment,
+    Versions,
+    NoVersionYet,
+    ActionSaved,
+    ActionSubmitted,
+    ActionFinalized,
+    ActionAccepted,
+    ActionReturned,
+    PendingReport,
+    ReviewWaits,
+    Open,
+    DownloadDocx,
+    DownloadNeedsNetwork,
+    DownloadFailed,
 }
 
 #[cfg(feature = "workspace")]
@@ -659,6 +574,100 @@ impl W {
                 "Every assigned agency reported in the period.",
             ),
             W::PeriodReports => ("Báo cáo định kỳ của kỳ này", "This period's reports"),
+            W::ReportsTitle => ("Báo cáo định kỳ", "Periodic reports"),
+            W::ReportPeriod => ("Kỳ báo cáo", "Reporting period"),
+            W::Agency => ("Cơ quan, đơn vị", "Agency"),
+            W::Version => ("Phiên bản", "Version"),
+            W::SubmittedAt => ("Thời điểm gửi", "Submitted"),
+            W::ReviewedAt => ("Thời điểm duyệt", "Reviewed"),
+            W::ReviewComment => ("Nhận xét", "Comment"),
+            W::Server => ("Máy chủ", "Server"),
+            W::Device => ("Thiết bị", "Device"),
+            W::Late => ("Trễ hạn", "Late"),
+            W::ConsolidatedReport => ("Báo cáo tổng hợp", "Consolidated report"),
+            W::NoReportingPeriods => (
+                "Kế hoạch không yêu cầu báo cáo định kỳ.",
+                "The plan asks for no periodic report.",
+            ),
+            W::NoReporters => (
+                "Không có cơ quan nào phải báo cáo kỳ này.",
+                "No agency has to report for this period.",
+            ),
+            W::BackToReports => ("← Báo cáo định kỳ", "← Periodic reports"),
+            W::ReportNotFound => (
+                "Không có báo cáo này trong kế hoạch.",
+                "The plan asks for no such report.",
+            ),
+            W::ReadOnlyReport => (
+                "Chỉ xem: báo cáo do cơ quan báo cáo soạn và lãnh đạo cơ quan gửi.",
+                "Read only: the reporting agency writes this report and its head submits it.",
+            ),
+            W::NotEditableNow => (
+                "Báo cáo đã gửi hoặc đã được chấp nhận; chỉ sửa được khi Sở trả lại.",
+                "The report is submitted or accepted; it can be changed only if it is returned.",
+            ),
+            W::ReturnedForRevision => ("Sở trả lại để chỉnh sửa", "Returned for revision"),
+            W::ReportTasks => ("Kết quả theo nhiệm vụ", "Results by task"),
+            W::NoReportTasks => (
+                "Kỳ này không có nhiệm vụ nào của cơ quan.",
+                "No task of the agency falls in this period.",
+            ),
+            W::ReportOverall => ("Phần chung", "Overall"),
+            W::Summary => ("Đánh giá chung", "Overall assessment"),
+            W::Direction => ("Phương hướng kỳ tới", "Plans for the next period"),
+            W::ProvinceProposals => ("Đề xuất, kiến nghị với tỉnh", "Proposals to the province"),
+            W::Redraft => ("Lập lại bản nháp từ cập nhật", "Redraft from the updates"),
+            W::RedraftConsolidated => (
+                "Lập lại bản nháp từ báo cáo của các cơ quan",
+                "Redraft from the agencies' reports",
+            ),
+            W::ConfirmRedraft => (
+                "Thay nội dung đang soạn bằng bản nháp mới?",
+                "Replace what is written with a new draft?",
+            ),
+            W::SaveDraft => ("Lưu nháp", "Save draft"),
+            W::SubmitReport => ("Gửi báo cáo", "Submit report"),
+            W::FinalizeConsolidated => (
+                "Hoàn thành báo cáo tổng hợp",
+                "Finalise the consolidated report",
+            ),
+            W::ReportQueued => (
+                "Đã lưu trên máy. Báo cáo sẽ tự gửi khi có mạng.",
+                "Saved on this device. It will be sent when there is a connection.",
+            ),
+            W::WorkingCopyKept => (
+                "Bản đang soạn được giữ trên máy này.",
+                "What you are writing is kept on this device.",
+            ),
+            W::ReviewTitle => ("Duyệt báo cáo", "Review"),
+            W::Accept => ("Chấp nhận", "Accept"),
+            W::ReturnForRevision => ("Trả lại để chỉnh sửa", "Return for revision"),
+            W::ReturnNeedsComment => (
+                "Cần ghi nhận xét: cơ quan cần chỉnh sửa những gì.",
+                "Write a comment: what the agency should revise.",
+            ),
+            W::Versions => ("Các phiên bản", "Versions"),
+            W::NoVersionYet => ("Chưa có phiên bản nào.", "No version yet."),
+            W::ActionSaved => ("Lưu nháp", "Draft saved"),
+            W::ActionSubmitted => ("Gửi báo cáo", "Submitted"),
+            W::ActionFinalized => ("Hoàn thành", "Finalised"),
+            W::ActionAccepted => ("Chấp nhận", "Accepted"),
+            W::ActionReturned => ("Trả lại", "Returned"),
+            W::PendingReport => ("Chưa đồng bộ", "Not synced yet"),
+            W::ReviewWaits => (
+                "Đã ghi ý kiến duyệt trên máy; sẽ tự gửi khi có mạng.",
+                "The review is saved on this device and will be sent when there is a connection.",
+            ),
+            W::Open => ("Xem", "Open"),
+            W::DownloadDocx => ("Tải về (.docx)", "Download (.docx)"),
+            W::DownloadNeedsNetwork => (
+                "Cần kết nối mạng để tải tệp.",
+                "Downloading a file needs a connection.",
+            ),
+            W::DownloadFailed => (
+                "Không tải được tệp. Vui lòng thử lại.",
+                "The file could not be downloaded. Please try again.",
+            ),
         }
     }
 }
@@ -788,6 +797,7 @@ pub fn report_deadline(lang: Lang, deadline: &ReportDeadline) -> String {
     }
 }
 
+#[cfg(feature = "workspace")]
 /// "Hạn gửi: trước ngày 15/06/2019".
 pub fn due_before(lang: Lang, date: Date) -> String {
     match lang {
@@ -796,6 +806,7 @@ pub fn due_before(lang: Lang, date: Date) -> String {
     }
 }
 
+#[cfg(feature = "workspace")]
 /// "Hạn tổng hợp: trước ngày 25/06/2019".
 pub fn consolidation_due_before(lang: Lang, date: Date) -> String {
     match lang {
@@ -804,7 +815,8 @@ pub fn consolidation_due_before(lang: Lang, date: Date) -> String {
     }
 }
 
+#[cfg(feature = "workspace")]
 /// "Phiên bản 12" / "Version 12".
 pub fn version(lang: Lang, id: i64) -> String {
-    format!("{} {id}", T::Version.get(lang))
+    format!("{} {id}", W::Version.get(lang))
 }

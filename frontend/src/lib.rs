@@ -70,6 +70,19 @@ fn App() -> impl IntoView {
         app.route.set(Route::from_hash(&location_hash()));
     });
     let _ = window_event_listener(leptos::ev::online, move |_| sync::kick());
+    // An agency head's device keeps the reports (built into the workspace) for offline
+    // use from the first sign-in on; see `worker::install_workspace`.
+    #[cfg(not(feature = "workspace"))]
+    Effect::new(move |installed: Option<bool>| {
+        let head = app.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.user.role == tiendo_shared::protocol::Role::Head)
+        });
+        if head && installed != Some(true) {
+            worker::install_workspace();
+        }
+        head || installed == Some(true)
+    });
     Effect::new(move |_| {
         let lang = app.lang.get();
         if let Some(html) = document().document_element() {
@@ -82,11 +95,7 @@ fn App() -> impl IntoView {
             (false, _) => view! { <pages::login::Login/> }.into_any(),
             (true, Route::Tasks) => view! { <pages::tasks::TaskList/> }.into_any(),
             (true, Route::Task(number)) => view! { <pages::task::TaskPage number=number/> }.into_any(),
-            (true, Route::Reports(period)) => view! { <pages::reports::ReportsPage period=period/> }.into_any(),
-            (true, Route::Report(period, target)) => {
-                view! { <pages::report::ReportPage period=period target=target/> }.into_any()
-            }
-            (true, route @ (Route::Dashboard(..) | Route::Matrix | Route::Import | Route::Agencies | Route::Accounts | Route::Audit)) => {
+            (true, route @ (Route::Reports(..) | Route::Report(..) | Route::Dashboard(..) | Route::Matrix | Route::Import | Route::Agencies | Route::Accounts | Route::Audit)) => {
                 workspace_page(route)
             }
         }}
@@ -98,6 +107,10 @@ fn workspace_page(route: Route) -> AnyView {
     match route {
         Route::Dashboard(period, as_of) => {
             view! { <pages::dashboard::DashboardPage period=period as_of=as_of/> }.into_any()
+        }
+        Route::Reports(period) => view! { <pages::reports::ReportsPage period=period/> }.into_any(),
+        Route::Report(period, target) => {
+            view! { <pages::report::ReportPage period=period target=target/> }.into_any()
         }
         Route::Import => view! { <pages::import::ImportPage/> }.into_any(),
         Route::Agencies => view! { <pages::agencies::AgenciesPage/> }.into_any(),
@@ -137,8 +150,10 @@ fn nav(app: AppState) -> impl IntoView {
         app.session.get().is_some().then(|| {
             view! {
                 <nav class="nav">
-                    <a href=Route::Dashboard(None, None).href() data-testid="nav-dashboard">{app.tr(W::NavDashboard.into())}</a>
-                    <a href=Route::Matrix.href() data-testid="nav-matrix">{app.tr(W::NavMatrix.into())}</a>
+                    {app.session.with(|s| s.as_ref().is_some_and(|s| s.user.role.reads_all())).then(|| view! {
+                        <a href=Route::Dashboard(None, None).href() data-testid="nav-dashboard">{app.tr(W::NavDashboard.into())}</a>
+                        <a href=Route::Matrix.href() data-testid="nav-matrix">{app.tr(W::NavMatrix.into())}</a>
+                    })}
                     <a href=Route::Reports(None).href() data-testid="nav-reports">{app.tr(T::NavReports)}</a>
                     <a href=Route::Tasks.href() data-testid="nav-tasks">{app.tr(W::NavTasks.into())}</a>
                     {app.session.with(|s| s.as_ref().is_some_and(|s| s.user.role == tiendo_shared::protocol::Role::Admin)).then(|| view! {

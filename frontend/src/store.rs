@@ -40,6 +40,7 @@ struct ClientState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub client_id: ClientId,
+    #[serde(deserialize_with = "read_mutation")]
     pub mutation: Mutation,
 }
 
@@ -59,8 +60,47 @@ struct SentEntry {
 /// A mutation the server refused for good, kept so the person can see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RejectedEntry {
+    #[serde(deserialize_with = "read_mutation")]
     pub mutation: Mutation,
     pub rejection: Rejection,
+}
+
+/// Reads back a mutation this device stored (the JSON it pushes): its `seq` and `id`,
+/// and its body by its `kind` from the same object. Mutation's derived reader (the
+/// server's, whose messages it answers with) goes through serde's buffered `Content`
+/// twice, for the flattened body and for the tag; this one reads every body type
+/// through `serde_json::Value`, as the rest of the app's JSON is read.
+fn read_mutation<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Mutation, D::Error> {
+    use serde::de::Error;
+    use serde_json::Value;
+    let value = Value::deserialize(deserializer)?;
+    let seq = value
+        .get("seq")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| D::Error::missing_field("seq"))?;
+    let id = value
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|id| Uuid::parse(id).ok())
+        .ok_or_else(|| D::Error::missing_field("id"))?;
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let body = match kind {
+        "progress.record" => serde_json::from_value(value).map(MutationBody::ProgressRecord),
+        "report.save" => serde_json::from_value(value).map(MutationBody::ReportSave),
+        "report.submit" => serde_json::from_value(value).map(MutationBody::ReportSubmit),
+        "report.review" => serde_json::from_value(value).map(MutationBody::ReportReview),
+        _ => return Err(D::Error::custom("not a mutation kind")),
+    };
+    Ok(Mutation {
+        seq,
+        id,
+        body: body.map_err(D::Error::custom)?,
+    })
 }
 
 /// Which person the pulled changes and the cursor belong to, and which feed they
@@ -93,7 +133,7 @@ fn key(s: &str) -> JsValue {
 }
 
 fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| JsValue::from_str(&e.to_string()))
+    crate::api::read_json(json).ok_or_else(|| JsValue::from_str("unreadable stored data"))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<String> {
@@ -490,7 +530,8 @@ impl Store {
             .collect()
     }
 
-    /// The working copy kept under `name` (a report being written), if any. One this
+    /// The working copy kept under `name` (a report being written, in the workspace's
+    /// report editor), if any. One this
     /// version cannot read counts as none.
     pub async fn working_copy<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         self.meta(&format!("report-draft:{name}"))

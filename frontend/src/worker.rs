@@ -60,6 +60,48 @@ pub fn register(update_ready: RwSignal<bool>) {
     });
 }
 
+/// The workspace's worker, which also carries the reports (see `pages::WorkspaceOnly`).
+#[cfg(not(feature = "workspace"))]
+const WORKSPACE_WORKER: &str = "/ws/sw.js";
+
+/// In the field app, installs the workspace's worker in the background, so that an
+/// agency head, who writes and submits the period reports, can open them with no
+/// connection although they were never opened online. Field staff never fetch it.
+#[cfg(not(feature = "workspace"))]
+pub fn install_workspace() {
+    let container = window().navigator().service_worker();
+    if !container.is_undefined() {
+        let _ = container.register(WORKSPACE_WORKER);
+    }
+}
+
+/// In the field app, opens `href`, a page of the workspace, in place of this one when
+/// it can be loaded: online, or offline once the workspace's worker keeps it. Whether
+/// it went is not known here: the page stays as it is when it cannot.
+#[cfg(not(feature = "workspace"))]
+pub fn open_workspace(href: String) {
+    let window = window();
+    if window.navigator().on_line() {
+        let _ = window.location().replace(&href);
+        return;
+    }
+    let container = window.navigator().service_worker();
+    if container.is_undefined() {
+        return;
+    }
+    let asking = container.get_registration_with_document_url("/ws/");
+    spawn_local(async move {
+        let kept = JsFuture::from(asking)
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok())
+            .is_some_and(|r| r.active().is_some());
+        if kept {
+            let _ = window.location().replace(&href);
+        }
+    });
+}
+
 /// Offers the waiting version, if there is one and it would replace a running one (the
 /// very first install replaces nothing).
 fn offer_if_waiting(registration: &ServiceWorkerRegistration, update_ready: RwSignal<bool>) {

@@ -8,7 +8,12 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Lang;
 
 /// An error as it travels over the wire: `{"error":"out_of_order","expected":7}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialised by serde's derive (internally tagged); read back by a hand-written
+/// [`Deserialize`] that takes the same JSON through one flat struct, because the
+/// derived reader of an internally tagged enum buffers the object and weighs ~16 KB
+/// in the web app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum ApiError {
@@ -113,6 +118,56 @@ impl ApiError {
     }
 }
 
+/// Every field any variant of [`ApiError`] has, as the wire may carry them.
+#[derive(Deserialize)]
+struct WireError {
+    error: String,
+    detail: Option<String>,
+    field: Option<String>,
+    expected: Option<u64>,
+    min_schema_version: Option<u32>,
+    limit: Option<u64>,
+    retry_after_s: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        fn need<T, E: Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(name))
+        }
+        let w = WireError::deserialize(deserializer)?;
+        Ok(match w.error.as_str() {
+            "invalid_json" => ApiError::InvalidJson {
+                detail: need(w.detail, "detail")?,
+            },
+            "invalid" => ApiError::Invalid {
+                field: need(w.field, "field")?,
+                detail: need(w.detail, "detail")?,
+            },
+            "unauthorized" => ApiError::Unauthorized,
+            "bad_credentials" => ApiError::BadCredentials,
+            "forbidden" => ApiError::Forbidden,
+            "not_found" => ApiError::NotFound,
+            "out_of_order" => ApiError::OutOfOrder {
+                expected: need(w.expected, "expected")?,
+            },
+            "upgrade_required" => ApiError::UpgradeRequired {
+                min_schema_version: need(w.min_schema_version, "min_schema_version")?,
+            },
+            "too_large" => ApiError::TooLarge {
+                limit: need(w.limit, "limit")?,
+            },
+            "rate_limited" => ApiError::RateLimited {
+                retry_after_s: need(w.retry_after_s, "retry_after_s")?,
+            },
+            "unavailable" => ApiError::Unavailable,
+            "internal" => ApiError::Internal,
+            other => return Err(D::Error::custom(format_args!("unknown error `{other}`"))),
+        })
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message(Lang::En))
@@ -134,6 +189,40 @@ mod tests {
         );
         let back: ApiError = serde_json::from_str(r#"{"error":"unauthorized"}"#).unwrap();
         assert_eq!(back, ApiError::Unauthorized);
+    }
+
+    #[test]
+    fn every_error_reads_back_as_written() {
+        let all = [
+            ApiError::InvalidJson { detail: "d".into() },
+            ApiError::Invalid {
+                field: "f".into(),
+                detail: "d".into(),
+            },
+            ApiError::Unauthorized,
+            ApiError::BadCredentials,
+            ApiError::Forbidden,
+            ApiError::NotFound,
+            ApiError::OutOfOrder { expected: 7 },
+            ApiError::UpgradeRequired {
+                min_schema_version: 2,
+            },
+            ApiError::TooLarge { limit: 9 },
+            ApiError::RateLimited { retry_after_s: 3 },
+            ApiError::Unavailable,
+            ApiError::Internal,
+        ];
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ApiError>(&json).unwrap(),
+                e,
+                "{json}"
+            );
+        }
+        assert!(serde_json::from_str::<ApiError>(r#"{"error":"out_of_order"}"#).is_err());
+        assert!(serde_json::from_str::<ApiError>(r#"{"error":"nope"}"#).is_err());
+        assert!(serde_json::from_str::<ApiError>(r#"{"expected":1}"#).is_err());
     }
 
     #[test]

@@ -35,11 +35,19 @@ test("a period report travels offline, is returned with a comment, resubmitted a
   await until("the service worker to control the page", () =>
     head.evaluate(() => navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)),
   );
+  // The reports are built into the workspace (/ws/), not the field app; a head's device
+  // installs the workspace's worker in the background after signing in, so the reports
+  // open with no connection although they were never opened online.
+  await until("the workspace's worker to keep the reports", () =>
+    head.evaluate(() => navigator.serviceWorker.getRegistration("/ws/").then((r) => !!r?.active)),
+  );
   await synced(head);
 
-  // No connection from here. The draft gathers the border post's work.
+  // No connection from here. The draft gathers the border post's work; the field app
+  // hands the report's page on to the workspace, served by its worker.
   await server.stop();
   await go(head, "#/report/H1-2019");
+  await until("the report to open in the workspace", () => head.evaluate(() => location.pathname === "/ws/"));
   const results = head.locator("[data-testid='results-7.2.b']");
   await until("the draft to carry the border post's results", async () =>
     (await results.inputValue()).includes("Cửa khẩu quốc tế Bờ Y"),

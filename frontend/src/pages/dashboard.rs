@@ -13,7 +13,8 @@ use tiendo_shared::plan::calendar::VIETNAM_OFFSET_MINUTES;
 use tiendo_shared::protocol::{AgencyRef, PlanView};
 use tiendo_shared::report::{CycleState, ReportScope, end_of_day, standing};
 
-use super::reports::{default_period, events_of, now_ms};
+use super::default_period;
+use super::reports::{events_of, now_ms};
 use super::{ExportButton, Outcome, export_query};
 use crate::i18n::{self, Lang, T, W};
 use crate::state::{ReportTarget, Route, app};
@@ -121,7 +122,7 @@ fn Controls(periods: Vec<Period>, chosen: Period, as_of: Option<Date>, day: Date
         .collect_view();
     view! {
         <form class="toolbar controls" on:submit=|ev| ev.prevent_default()>
-            <label for="period">{app.tr(T::ReportPeriod)}</label>
+            <label for="period">{app.tr(W::ReportPeriod.into())}</label>
             <select id="period" data-testid="dashboard-period" class="narrow"
                 on:change=move |ev| {
                     if let Some(p) = Period::parse(&event_target_value(&ev)) {
@@ -274,7 +275,7 @@ fn report_states(lang: Lang, plan: &PlanView, period: Period, day: Date) -> impl
         return view! {
             <section class="card" data-testid="report-states">
                 <h2>{heading}</h2>
-                <p class="muted">{T::ReportNotFound.get(lang)}</p>
+                <p class="muted">{W::ReportNotFound.get(lang)}</p>
             </section>
         }
         .into_any();
@@ -345,7 +346,7 @@ fn report_states(lang: Lang, plan: &PlanView, period: Period, day: Date) -> impl
             let href = Route::Report(period, ReportTarget::Consolidated).href();
             view! {
                 <p data-testid="consolidated-state">
-                    <a href=href>{T::ConsolidatedReport.get(lang)}</a> " "
+                    <a href=href>{W::ConsolidatedReport.get(lang)}</a> " "
                     <span class=format!("state {}", state.code())>{state.label(lang)}</span>
                 </p>
             }
@@ -475,7 +476,7 @@ fn by_agency(lang: Lang, d: &Dashboard) -> impl IntoView + use<> {
             <h2>{W::ByAgency.get(lang)}</h2>
             <table class="agencies">
                 <thead><tr>
-                    <th>{T::Agency.get(lang)}</th>
+                    <th>{W::Agency.get(lang)}</th>
                     <th>{W::LeadsDone.get(lang)}</th>
                     <th>{W::Contributed.get(lang)}</th>
                 </tr></thead>

@@ -16,18 +16,26 @@ pub mod import;
 pub mod login;
 #[cfg(feature = "workspace")]
 pub mod matrix;
+#[cfg(feature = "workspace")]
 pub mod report;
+#[cfg(feature = "workspace")]
 pub mod reports;
 pub mod task;
 pub mod tasks;
 
 use leptos::prelude::*;
+#[cfg(feature = "workspace")]
 use leptos::task::spawn_local;
+#[cfg(feature = "workspace")]
 use tiendo_shared::ids::{AgencyId, PlanCode};
+#[cfg(feature = "workspace")]
 use tiendo_shared::plan::Period;
 
+#[cfg(feature = "workspace")]
 use crate::api::{self, CallError};
 use crate::i18n::T;
+#[cfg(feature = "workspace")]
+use crate::i18n::W;
 use crate::state::app;
 
 /// What came of a form: a notice, or an error.
@@ -41,7 +49,8 @@ pub fn Outcome(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
 }
 
 /// The query of an export of `period`: the consolidated report when `agency` is
-/// `None`.
+/// `None`. The exports are on the workspace's pages only.
+#[cfg(feature = "workspace")]
 pub fn export_query(
     plan: &PlanCode,
     period: Period,
@@ -59,6 +68,7 @@ pub fn export_query(
 
 /// A button that downloads an export from the server, and says so plainly in
 /// `message` when it cannot: an export needs the network.
+#[cfg(feature = "workspace")]
 #[component]
 pub fn ExportButton(
     label: T,
@@ -83,10 +93,10 @@ pub fn ExportButton(
             let failed = match api::download(&token, &path.get_value()).await {
                 Ok((blob, name)) => api::save(&blob, &name)
                     .err()
-                    .map(|_| T::DownloadFailed.get(lang).to_owned()),
-                Err(CallError::Network) => Some(T::DownloadNeedsNetwork.get(lang).to_owned()),
+                    .map(|_| W::DownloadFailed.get(lang).to_owned()),
+                Err(CallError::Network) => Some(W::DownloadNeedsNetwork.get(lang).to_owned()),
                 Err(CallError::Api(e)) => Some(e.message(lang)),
-                Err(CallError::Unexpected(_)) => Some(T::DownloadFailed.get(lang).to_owned()),
+                Err(CallError::Unexpected(_)) => Some(W::DownloadFailed.get(lang).to_owned()),
             };
             message.set(failed.map(|text| (false, text)));
             busy.set(false);
@@ -100,16 +110,42 @@ pub fn ExportButton(
     }
 }
 
-/// In the field app, a page of the workspace: where to find it.
+/// In the field app, a page of the workspace: where to find it. The reports (the
+/// period reports' listing and editor) are built into the workspace too, so that field
+/// staff who only record progress never download them: their routes go on to the
+/// workspace by themselves when it can be loaded, and say why not otherwise.
 #[cfg(not(feature = "workspace"))]
 #[component]
 pub fn WorkspaceOnly(route: crate::state::Route) -> impl IntoView {
+    use crate::state::Route;
     let app = app();
     let href = format!("/ws/{}", route.href());
+    let reports = matches!(route, Route::Reports(_) | Route::Report(..));
+    let (text, link) = if reports {
+        crate::worker::open_workspace(href.clone());
+        (T::ReportsNeedNetwork, T::NavReports)
+    } else {
+        (T::WorkspaceOnly, T::Workspace)
+    };
     view! {
         <main>
-            <p class="notice" data-testid="workspace-only">{app.tr(T::WorkspaceOnly)}</p>
-            <p><a href=href>{app.tr(T::Workspace)} " →"</a></p>
+            <p class="notice" data-testid="workspace-only">{app.tr(text)}</p>
+            <p><a href=href>{app.tr(link)} " →"</a></p>
         </main>
     }
+}
+
+/// The period to show when none is named: the one whose agencies' deadline comes
+/// next, else the one whose deadline passed last.
+pub fn default_period(
+    reporting: &[tiendo_shared::protocol::ReportDeadline],
+    now: i64,
+) -> Option<tiendo_shared::plan::Period> {
+    let upcoming = reporting
+        .iter()
+        .filter(|d| tiendo_shared::plan::calendar::due_instant(d.agency_deadline) > now)
+        .min_by_key(|d| d.agency_deadline);
+    upcoming
+        .or_else(|| reporting.iter().max_by_key(|d| d.agency_deadline))
+        .map(|d| d.period)
 }

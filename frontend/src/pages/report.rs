@@ -18,7 +18,7 @@ use tiendo_shared::report::{
 };
 
 use super::reports::{concerns, consolidates, events_of, now_ms, when, when_text};
-use crate::i18n::{self, Lang, T};
+use crate::i18n::{self, Lang, T, W};
 use crate::state::{AppState, ReportTarget, Route, app};
 use crate::store::OutboxEntry;
 use crate::{now_rfc3339, sync};
@@ -166,8 +166,8 @@ impl Subject {
 
     fn submit_label(&self) -> T {
         match self.scope {
-            ReportScope::Agency => T::SubmitReport,
-            ReportScope::Consolidated => T::FinalizeConsolidated,
+            ReportScope::Agency => T::Ws(W::SubmitReport),
+            ReportScope::Consolidated => T::Ws(W::FinalizeConsolidated),
         }
     }
 }
@@ -223,11 +223,11 @@ pub fn ReportPage(period: Period, target: ReportTarget) -> impl IntoView {
     let subject = Memo::new(move |_| Subject::resolve(app, period, &target));
     view! {
         <main>
-            <p><a href=Route::Reports(Some(period)).href()>{app.tr(T::BackToReports)}</a></p>
+            <p><a href=Route::Reports(Some(period)).href()>{app.tr(W::BackToReports.into())}</a></p>
             {move || match subject.get() {
                 Some(subject) => view! { <Report subject=subject/> }.into_any(),
                 None => {
-                    let text = if app.plan.with(Option::is_none) { T::PlanNotLoaded } else { T::ReportNotFound };
+                    let text = if app.plan.with(Option::is_none) { T::PlanNotLoaded } else { T::Ws(W::ReportNotFound) };
                     view! { <p class="notice">{app.tr(text)}</p> }.into_any()
                 }
             }}
@@ -277,7 +277,7 @@ fn Report(subject: Subject) -> impl IntoView {
             ReportScope::Consolidated => {
                 format!(
                     "{} — {name} — {}",
-                    T::ConsolidatedReport.get(lang),
+                    W::ConsolidatedReport.get(lang),
                     s.agency.name
                 )
             }
@@ -289,7 +289,7 @@ fn Report(subject: Subject) -> impl IntoView {
         let mut local: Vec<(bool, &MutationBody, &'static str)> = n
             .pending
             .iter()
-            .map(|e| (false, &e.mutation.body, T::PendingReport.get(lang)))
+            .map(|e| (false, &e.mutation.body, W::PendingReport.get(lang)))
             .collect();
         let rejected = app.rejected.get();
         local.extend(
@@ -305,7 +305,7 @@ fn Report(subject: Subject) -> impl IntoView {
                 let (class, testid, badge) = if bad {
                     ("badge bad", "report-rejected", T::Rejected.get(lang))
                 } else {
-                    ("badge", "report-pending", T::PendingReport.get(lang))
+                    ("badge", "report-pending", W::PendingReport.get(lang))
                 };
                 let detail = if bad {
                     format!(": {text}")
@@ -321,9 +321,9 @@ fn Report(subject: Subject) -> impl IntoView {
             })
             .collect_view();
         let note = if s.reads_only {
-            Some(T::ReadOnlyReport)
+            Some(T::Ws(W::ReadOnlyReport))
         } else if s.may_write && !editing {
-            Some(T::NotEditableNow)
+            Some(T::Ws(W::NotEditableNow))
         } else {
             None
         };
@@ -346,20 +346,20 @@ fn Report(subject: Subject) -> impl IntoView {
                 <span class=format!("state {}", n.state.code()) data-testid="report-state" data-state=n.state.code()>
                     {n.state.label(lang)}
                 </span>
-                {n.late.then(|| view! { <span class="badge bad" data-testid="late">{T::Late.get(lang)}</span> })}
+                {n.late.then(|| view! { <span class="badge bad" data-testid="late">{W::Late.get(lang)}</span> })}
                 {n.conflict.then(|| view! { <span class="badge bad">{T::Conflict.get(lang)}</span> })}
                 {n.version.map(|v| view! { <span class="muted">" · " {i18n::version(lang, v)}</span> })}
             </p>
             {n.submitted.map(|e| view! {
                 <p class="muted">
-                    {T::SubmittedAt.get(lang)} ": " {e.author_name} " · "
-                    {T::Server.get(lang)} " " {when_text(&e.received_at)} " · "
-                    {T::Device.get(lang)} " " {when(e.observed_at.millis())}
+                    {W::SubmittedAt.get(lang)} ": " {e.author_name} " · "
+                    {W::Server.get(lang)} " " {when_text(&e.received_at)} " · "
+                    {W::Device.get(lang)} " " {when(e.observed_at.millis())}
                 </p>
             })}
             {returned.map(|e| view! {
                 <div class="card returned" data-testid="review-comment">
-                    <strong>{T::ReturnedForRevision.get(lang)}</strong>
+                    <strong>{W::ReturnedForRevision.get(lang)}</strong>
                     <span class="muted">" · " {e.author_name} " · " {when_text(&e.received_at)}</span>
                     <p class="note">{e.comment}</p>
                 </div>
@@ -385,7 +385,7 @@ fn Report(subject: Subject) -> impl IntoView {
         let query = super::export_query(&s.plan, s.period, "docx", agency);
         Some(view! {
             <p class="actions">
-                <super::ExportButton label=T::DownloadDocx testid="export-docx" query=query message=export_message/>
+                <super::ExportButton label=T::Ws(W::DownloadDocx) testid="export-docx" query=query message=export_message/>
             </p>
             <super::Outcome message=export_message/>
         })
@@ -403,14 +403,14 @@ fn Report(subject: Subject) -> impl IntoView {
 /// What a mutation does, as a person reads it.
 fn action_of(body: &MutationBody, lang: Lang) -> &'static str {
     match body {
-        MutationBody::ReportSave(_) => T::ActionSaved.get(lang),
+        MutationBody::ReportSave(_) => W::ActionSaved.get(lang),
         MutationBody::ReportSubmit(w) if w.scope == ReportScope::Consolidated => {
-            T::ActionFinalized.get(lang)
+            W::ActionFinalized.get(lang)
         }
-        MutationBody::ReportSubmit(_) => T::ActionSubmitted.get(lang),
+        MutationBody::ReportSubmit(_) => W::ActionSubmitted.get(lang),
         MutationBody::ReportReview(r) => match r.decision {
-            Decision::Accept => T::ActionAccepted.get(lang),
-            Decision::Return => T::ActionReturned.get(lang),
+            Decision::Accept => W::ActionAccepted.get(lang),
+            Decision::Return => W::ActionReturned.get(lang),
         },
         MutationBody::ProgressRecord(_) => T::RecordUpdate.get(lang),
     }
@@ -723,7 +723,7 @@ fn Editor(subject: Subject, now: Memo<Now>) -> impl IntoView {
         let lang = app.lang.get_untracked();
         if touched.get_untracked()
             && !window()
-                .confirm_with_message(T::ConfirmRedraft.get(lang))
+                .confirm_with_message(W::ConfirmRedraft.get(lang))
                 .unwrap_or(false)
         {
             return;
@@ -774,7 +774,7 @@ fn Editor(subject: Subject, now: Memo<Now>) -> impl IntoView {
                             let _ = store.clear_working_copy(&key).await;
                             kept.set(false);
                         }
-                        message.set(Some((true, T::ReportQueued.get(lang).to_owned())));
+                        message.set(Some((true, W::ReportQueued.get(lang).to_owned())));
                         sync::kick();
                     }
                     Err(_) => {
@@ -789,8 +789,8 @@ fn Editor(subject: Subject, now: Memo<Now>) -> impl IntoView {
     let (may_submit, submit_label, scope) =
         subject.with_value(|s| (s.may_submit, s.submit_label(), s.scope));
     let redraft_label = match scope {
-        ReportScope::Agency => T::Redraft,
-        ReportScope::Consolidated => T::RedraftConsolidated,
+        ReportScope::Agency => T::Ws(W::Redraft),
+        ReportScope::Consolidated => T::Ws(W::RedraftConsolidated),
     };
 
     let text_field = move |id: String, label: T, value: RwSignal<String>, class: &'static str| {
@@ -864,18 +864,18 @@ fn Editor(subject: Subject, now: Memo<Now>) -> impl IntoView {
                     {app.tr(redraft_label)}
                 </button>
                 {move || kept.get().then(|| view! {
-                    <span class="muted" data-testid="working-copy">{app.t(T::WorkingCopyKept)}</span>
+                    <span class="muted" data-testid="working-copy">{app.t(W::WorkingCopyKept.into())}</span>
                 })}
             </div>
-            <h2>{app.tr(T::ReportTasks)}</h2>
-            {no_tasks.then(|| view! { <p class="muted">{app.tr(T::NoReportTasks)}</p> })}
+            <h2>{app.tr(W::ReportTasks.into())}</h2>
+            {no_tasks.then(|| view! { <p class="muted">{app.tr(W::NoReportTasks.into())}</p> })}
             {task_views}
-            <h2>{app.tr(T::ReportOverall)}</h2>
-            {text_field("summary".to_owned(), T::Summary, summary, "")}
-            {text_field("direction".to_owned(), T::Direction, direction, "")}
-            {text_field("province-proposals".to_owned(), T::ProvinceProposals, proposals, "")}
+            <h2>{app.tr(W::ReportOverall.into())}</h2>
+            {text_field("summary".to_owned(), T::Ws(W::Summary), summary, "")}
+            {text_field("direction".to_owned(), T::Ws(W::Direction), direction, "")}
+            {text_field("province-proposals".to_owned(), T::Ws(W::ProvinceProposals), proposals, "")}
             <p class="actions">
-                <button type="submit" data-testid="report-save">{app.tr(T::SaveDraft)}</button>
+                <button type="submit" data-testid="report-save">{app.tr(W::SaveDraft.into())}</button>
                 {may_submit.then(|| view! {
                     <button type="button" class="primary" data-testid="report-submit"
                         on:click=move |_| enqueue.with_value(|e| e(true))>
@@ -917,7 +917,7 @@ fn Review(subject: Subject, now: Memo<Now>) -> impl IntoView {
             Err(e) => return message.set(Some((false, e.message(lang).to_owned()))),
         };
         if decision == Decision::Return && comment_value.as_str().is_empty() {
-            return message.set(Some((false, T::ReturnNeedsComment.get(lang).to_owned())));
+            return message.set(Some((false, W::ReturnNeedsComment.get(lang).to_owned())));
         }
         let Ok(observed_at) = Timestamp::parse(&now_rfc3339()) else {
             return;
@@ -950,20 +950,20 @@ fn Review(subject: Subject, now: Memo<Now>) -> impl IntoView {
     };
     view! {
         <section class="card review" data-testid="review">
-            <h2>{app.tr(T::ReviewTitle)}</h2>
+            <h2>{app.tr(W::ReviewTitle.into())}</h2>
             {move || if waiting() {
-                view! { <p class="notice">{app.t(T::ReviewWaits)}</p> }.into_any()
+                view! { <p class="notice">{app.t(W::ReviewWaits.into())}</p> }.into_any()
             } else {
                 view! {
-                    <label for="review-comment">{app.tr(T::ReviewComment)}</label>
+                    <label for="review-comment">{app.tr(W::ReviewComment.into())}</label>
                     <textarea id="review-comment" maxlength="4000"
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                     <p class="actions">
                         <button type="button" class="primary" data-testid="review-accept"
-                            on:click=move |_| decide(Decision::Accept)>{app.tr(T::Accept)}</button>
+                            on:click=move |_| decide(Decision::Accept)>{app.tr(W::Accept.into())}</button>
                         <button type="button" data-testid="review-return"
-                            on:click=move |_| decide(Decision::Return)>{app.tr(T::ReturnForRevision)}</button>
+                            on:click=move |_| decide(Decision::Return)>{app.tr(W::ReturnForRevision.into())}</button>
                     </p>
                 }
                 .into_any()
@@ -982,7 +982,7 @@ fn Versions(subject: StoredValue<Subject>, now: Memo<Now>) -> impl IntoView {
         let list = now.with(|n| n.events.clone());
         let opened = open.get();
         if list.is_empty() {
-            return view! { <p class="muted">{T::NoVersionYet.get(lang)}</p> }.into_any();
+            return view! { <p class="muted">{W::NoVersionYet.get(lang)}</p> }.into_any();
         }
         let consolidated = subject.with_value(|s| s.scope == ReportScope::Consolidated);
         let items = list
@@ -991,11 +991,11 @@ fn Versions(subject: StoredValue<Subject>, now: Memo<Now>) -> impl IntoView {
             .map(|e| {
                 let id = e.id;
                 let action = match e.action {
-                    ReportAction::Saved => T::ActionSaved,
-                    ReportAction::Submitted if consolidated => T::ActionFinalized,
-                    ReportAction::Submitted => T::ActionSubmitted,
-                    ReportAction::Accepted => T::ActionAccepted,
-                    ReportAction::Returned => T::ActionReturned,
+                    ReportAction::Saved => T::Ws(W::ActionSaved),
+                    ReportAction::Submitted if consolidated => T::Ws(W::ActionFinalized),
+                    ReportAction::Submitted => T::Ws(W::ActionSubmitted),
+                    ReportAction::Accepted => T::Ws(W::ActionAccepted),
+                    ReportAction::Returned => T::Ws(W::ActionReturned),
                 };
                 let heading = match e.action {
                     ReportAction::Saved | ReportAction::Submitted => i18n::version(lang, e.version),
@@ -1011,7 +1011,7 @@ fn Versions(subject: StoredValue<Subject>, now: Memo<Now>) -> impl IntoView {
                         <p>
                             <strong>{action.get(lang)}</strong> " · " {heading} " · "
                             {e.author_name.clone()} " · " {when_text(&e.received_at)}
-                            <span class="muted">" (" {T::Device.get(lang)} " " {when(e.observed_at.millis())} ")"</span>
+                            <span class="muted">" (" {W::Device.get(lang)} " " {when(e.observed_at.millis())} ")"</span>
                             {e.conflict.then(|| view! { <span class="badge bad">{T::Conflict.get(lang)}</span> })}
                         </p>
                         {(!e.comment.is_empty()).then(|| view! { <p class="note">{e.comment.clone()}</p> })}
@@ -1019,7 +1019,7 @@ fn Versions(subject: StoredValue<Subject>, now: Memo<Now>) -> impl IntoView {
                             <button type="button" class="link" data-testid="version-toggle"
                                 aria-expanded=expanded.to_string()
                                 on:click=move |_| open.set((!expanded).then_some(id))>
-                                {if expanded { "▾ " } else { "▸ " }} {T::Open.get(lang)}
+                                {if expanded { "▾ " } else { "▸ " }} {W::Open.get(lang)}
                             </button>
                         })}
                         {expanded.then_some(content).flatten().map(|content| view! {
@@ -1034,7 +1034,7 @@ fn Versions(subject: StoredValue<Subject>, now: Memo<Now>) -> impl IntoView {
         view! { <ol class="history versions" data-testid="versions">{items}</ol> }.into_any()
     };
     view! {
-        <h2>{app.tr(T::Versions)}</h2>
+        <h2>{app.tr(W::Versions.into())}</h2>
         {list}
     }
 }
@@ -1076,8 +1076,8 @@ fn ContentView(content: ReportContent, titles: Vec<(TaskNumber, String)>) -> imp
         .collect_view();
     view! {
         {tasks}
-        {text(T::Summary, &content.summary)}
-        {text(T::Direction, &content.direction)}
-        {text(T::ProvinceProposals, &content.proposals)}
+        {text(T::Ws(W::Summary), &content.summary)}
+        {text(T::Ws(W::Direction), &content.direction)}
+        {text(T::Ws(W::ProvinceProposals), &content.proposals)}
     }
 }

@@ -2,15 +2,15 @@
 //! (for the consolidating department) the consolidated report. Worked out on the
 //! device from the pulled report events, so it reads offline too.
 
+use super::default_period;
 use leptos::prelude::*;
 use tiendo_shared::date::{Date, format_dmy_hm, parse_rfc3339};
 use tiendo_shared::ids::{AgencyId, PlanCode};
 use tiendo_shared::plan::Period;
-use tiendo_shared::plan::calendar::due_instant;
 use tiendo_shared::protocol::{AgencyRef, MutationBody, ReportDeadline, Role};
 use tiendo_shared::report::{CycleState, ReportEvent, ReportScope, standing};
 
-use crate::i18n::{self, T};
+use crate::i18n::{self, T, W};
 use crate::local_offset_minutes;
 use crate::state::{AppState, ReportTarget, Route, app};
 use crate::store::Session;
@@ -28,18 +28,6 @@ pub fn when(ms: i64) -> String {
 /// An RFC 3339 instant as a person reads it.
 pub fn when_text(rfc3339: &str) -> String {
     parse_rfc3339(rfc3339).map(when).unwrap_or_default()
-}
-
-/// The period to show when none is named: the one whose agencies' deadline comes
-/// next, else the one whose deadline passed last.
-pub fn default_period(reporting: &[ReportDeadline], now: i64) -> Option<Period> {
-    let upcoming = reporting
-        .iter()
-        .filter(|d| due_instant(d.agency_deadline) > now)
-        .min_by_key(|d| d.agency_deadline);
-    upcoming
-        .or_else(|| reporting.iter().max_by_key(|d| d.agency_deadline))
-        .map(|d| d.period)
 }
 
 /// The events of one report, in the server's order.
@@ -170,11 +158,11 @@ pub fn ReportsPage(period: Option<Period>) -> impl IntoView {
         };
         let Some(chosen) = period.or_else(|| default_period(&plan.reporting, now_ms())) else {
             return Some(
-                view! { <p class="muted">{T::NoReportingPeriods.get(lang)}</p> }.into_any(),
+                view! { <p class="muted">{W::NoReportingPeriods.get(lang)}</p> }.into_any(),
             );
         };
         let picker = view! {
-            <label for="period">{T::ReportPeriod.get(lang)}</label>
+            <label for="period">{W::ReportPeriod.get(lang)}</label>
             <select id="period" data-testid="report-period" class="narrow"
                 on:change=move |ev| {
                     if let Some(p) = Period::parse(&event_target_value(&ev)) {
@@ -190,7 +178,7 @@ pub fn ReportsPage(period: Option<Period>) -> impl IntoView {
         };
         let Some(deadline) = plan.reporting.iter().find(|d| d.period == chosen) else {
             return Some(
-                view! { {picker} <p class="notice">{T::ReportNotFound.get(lang)}</p> }.into_any(),
+                view! { {picker} <p class="notice">{W::ReportNotFound.get(lang)}</p> }.into_any(),
             );
         };
         let own = &session.user.agency.id;
@@ -232,17 +220,17 @@ pub fn ReportsPage(period: Option<Period>) -> impl IntoView {
             })}
         };
         let table = if rows.is_empty() {
-            view! { <p class="muted">{T::NoReporters.get(lang)}</p> }.into_any()
+            view! { <p class="muted">{W::NoReporters.get(lang)}</p> }.into_any()
         } else {
             view! {
                 <table class="reports" data-testid="reports">
                     <thead><tr>
-                        <th>{T::Agency.get(lang)}</th>
+                        <th>{W::Agency.get(lang)}</th>
                         <th>{T::Status.get(lang)}</th>
-                        <th>{T::Version.get(lang)}</th>
-                        <th>{T::SubmittedAt.get(lang)}</th>
-                        <th>{T::ReviewedAt.get(lang)}</th>
-                        <th>{T::ReviewComment.get(lang)}</th>
+                        <th>{W::Version.get(lang)}</th>
+                        <th>{W::SubmittedAt.get(lang)}</th>
+                        <th>{W::ReviewedAt.get(lang)}</th>
+                        <th>{W::ReviewComment.get(lang)}</th>
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|row| row_view(lang, row)).collect_view()}
@@ -255,7 +243,7 @@ pub fn ReportsPage(period: Option<Period>) -> impl IntoView {
     };
     view! {
         <main>
-            <h1>{app.tr(T::ReportsTitle)}</h1>
+            <h1>{app.tr(W::ReportsTitle.into())}</h1>
             {body}
         </main>
     }
@@ -269,15 +257,15 @@ fn row_view(lang: i18n::Lang, row: Row) -> impl IntoView {
     let name = match row.scope {
         ReportScope::Agency => row.agency.name.clone(),
         ReportScope::Consolidated => {
-            format!("{} ({})", T::ConsolidatedReport.get(lang), row.agency.name)
+            format!("{} ({})", W::ConsolidatedReport.get(lang), row.agency.name)
         }
     };
     let times = move |t: Option<(String, String, String)>| {
         t.map(|(server, device, who)| {
             view! {
                 <span class="times">
-                    {format!("{}: {server}", T::Server.get(lang))}<br/>
-                    {format!("{}: {device}", T::Device.get(lang))}<br/>
+                    {format!("{}: {server}", W::Server.get(lang))}<br/>
+                    {format!("{}: {device}", W::Device.get(lang))}<br/>
                     <span class="muted">{who}</span>
                 </span>
             }
@@ -285,17 +273,17 @@ fn row_view(lang: i18n::Lang, row: Row) -> impl IntoView {
     };
     view! {
         <tr data-testid=testid data-state=row.state.code() data-late=row.late.to_string()>
-            <td data-label=T::Agency.get(lang)><a href=row.href.clone()>{name}</a></td>
+            <td data-label=W::Agency.get(lang)><a href=row.href.clone()>{name}</a></td>
             <td data-label=T::Status.get(lang)>
                 <span class=format!("state {}", row.state.code())>{row.state.label(lang)}</span>
-                {row.late.then(|| view! { <span class="badge bad" data-testid="late">{T::Late.get(lang)}</span> })}
+                {row.late.then(|| view! { <span class="badge bad" data-testid="late">{W::Late.get(lang)}</span> })}
                 {row.conflict.then(|| view! { <span class="badge bad">{T::Conflict.get(lang)}</span> })}
                 {row.unsynced.then(|| view! { <span class="badge">{T::Unsynced.get(lang)}</span> })}
             </td>
-            <td data-label=T::Version.get(lang)>{row.version.map(|v| v.to_string())}</td>
-            <td data-label=T::SubmittedAt.get(lang)>{times(row.submitted)}</td>
-            <td data-label=T::ReviewedAt.get(lang)>{times(row.reviewed)}</td>
-            <td data-label=T::ReviewComment.get(lang) class="note">{row.comment}</td>
+            <td data-label=W::Version.get(lang)>{row.version.map(|v| v.to_string())}</td>
+            <td data-label=W::SubmittedAt.get(lang)>{times(row.submitted)}</td>
+            <td data-label=W::ReviewedAt.get(lang)>{times(row.reviewed)}</td>
+            <td data-label=W::ReviewComment.get(lang) class="note">{row.comment}</td>
         </tr>
     }
 }

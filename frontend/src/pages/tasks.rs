@@ -283,7 +283,7 @@ fn due_in_open_period(app: AppState, task: &TaskView) -> Option<(String, bool)> 
     let now = js_sys::Date::now() as i64;
     app.plan.with(|plan| {
         let plan = plan.as_ref()?;
-        let period = super::reports::default_period(&plan.reporting, now)?;
+        let period = super::default_period(&plan.reporting, now)?;
         let due = task.due?;
         let (from, to) = period.span();
         (from <= due && due <= to).then(|| {
