@@ -52,6 +52,7 @@ const KEEP_SENT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct SentEntry {
     client_id: ClientId,
+    #[serde(deserialize_with = "read_mutation")]
     mutation: Mutation,
     /// When the server acknowledged it (ms since the epoch, the device's clock).
     acked_at: f64,
