@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
         let seq = envelope.seq;
         match envelope.parse() {
             Ok(mutation) => applied(&mutation, seq),
-            Err(Rejection { seq: rejected, error, message }) => {
+            Err(Rejection {
+                seq: rejected,
+                error,
+                message,
+            }) => {
                 assert_eq!(rejected, seq, "a rejection names its own seq");
                 let _ = (error.code(), message);
             }
