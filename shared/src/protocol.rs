@@ -946,6 +946,27 @@ mod tests {
         assert_eq!(serde_json::to_value(&m).unwrap(), wire_mutation());
     }
 
+    /// Found by the push_body fuzzer (fuzz/artifacts/push_body, a report.submit for
+    /// `H1-0019`): a mutation the server reads must read again as itself once
+    /// serialised, as a device's queue and the server's records hold it.
+    #[test]
+    fn a_report_for_a_year_written_with_leading_zeros_survives_the_wire() {
+        let wire = json!({
+            "seq": 9, "id": "9c1d3e4f-0000-4000-8000-000000000009", "kind": "report.submit",
+            "plan": "215/KH-UBND", "period": "H1-0019", "scope": "agency", "base": 41,
+            "summary": "Tốt", "tasks": [], "observed_at": "2019-06-14T20:00:00+07:00"
+        });
+        let envelope: MutationEnvelope = serde_json::from_value(wire).unwrap();
+        let mutation = envelope.parse().unwrap();
+        let again: Mutation =
+            serde_json::from_value(serde_json::to_value(&mutation).unwrap()).unwrap();
+        assert_eq!(again, mutation);
+        let MutationBody::ReportSubmit(write) = &again.body else {
+            panic!("a submission");
+        };
+        assert_eq!(write.period.code(), "H1-0019");
+    }
+
     #[test]
     fn envelope_rejects_one_bad_mutation_with_its_seq() {
         let mut bad = wire_mutation();

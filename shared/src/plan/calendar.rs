@@ -71,12 +71,13 @@ impl Period {
         })
     }
 
-    /// The period as written on the wire: `H1-2019`, `Y-2019`, `Q3-2019`.
+    /// The period as written on the wire: `H1-2019`, `Y-2019`, `Q3-2019`. The year
+    /// has four digits, as [`Period::parse`] reads it (`H1-0019`, never `H1-19`).
     pub fn code(self) -> String {
         match self.kind {
-            PeriodKind::Quarter(q) => format!("Q{q}-{}", self.year),
-            PeriodKind::HalfYear => format!("H1-{}", self.year),
-            PeriodKind::Year => format!("Y-{}", self.year),
+            PeriodKind::Quarter(q) => format!("Q{q}-{:04}", self.year),
+            PeriodKind::HalfYear => format!("H1-{:04}", self.year),
+            PeriodKind::Year => format!("Y-{:04}", self.year),
         }
     }
 
@@ -166,7 +167,18 @@ impl<'de> Deserialize<'de> for Period {
                     "not a period such as H1-2019, Y-2019 or Q1-2019: {code:?}"
                 ))
             }),
-            Wire::Parts { kind, year } => Ok(Period { year, kind }),
+            // Only a period whose code reads back as itself: a quarter 1 to 4 of a
+            // year of four digits.
+            Wire::Parts { kind, year } => {
+                let period = Period { year, kind };
+                Period::parse(&period.code())
+                    .filter(|read| *read == period)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!(
+                            "not a period: {kind:?} of the year {year}"
+                        ))
+                    })
+            }
         }
     }
 }
@@ -1011,6 +1023,40 @@ mod tests {
 
     fn read(paragraphs: &[(usize, String)]) -> Vec<ReportingRule> {
         read_rules(paragraphs, &mut Resolver::new(Registry::kon_tum())).unwrap()
+    }
+
+    /// Found by the push_body fuzzer: `H1-0019` read as the year 19 and was written
+    /// back as `H1-19`, which no reader takes, so a mutation naming it did not survive
+    /// the wire; the `{"kind","year"}` form took any year and any quarter.
+    #[test]
+    fn a_period_read_from_the_wire_is_written_back_as_itself() {
+        for code in [
+            "H1-2019", "Y-2019", "Q4-2019", "H1-0019", "q2-0000", "Y-9999",
+        ] {
+            let period: Period = serde_json::from_value(serde_json::json!(code)).unwrap();
+            let written = serde_json::to_value(period).unwrap();
+            assert_eq!(written, code.to_ascii_uppercase(), "{code}");
+            assert_eq!(serde_json::from_value::<Period>(written).unwrap(), period);
+        }
+        let parts = |kind: serde_json::Value, year: i64| {
+            serde_json::from_value::<Period>(serde_json::json!({"kind": kind, "year": year}))
+        };
+        assert_eq!(
+            parts("half_year".into(), 2019).unwrap(),
+            Period::half_year(2019)
+        );
+        assert_eq!(
+            parts(serde_json::json!({"quarter": 3}), 19).unwrap().code(),
+            "Q3-0019"
+        );
+        for (kind, year) in [
+            (serde_json::json!("year"), -5),
+            (serde_json::json!("half_year"), 12_345),
+            (serde_json::json!({"quarter": 9}), 2019),
+            (serde_json::json!({"quarter": 0}), 2019),
+        ] {
+            assert!(parts(kind.clone(), year).is_err(), "{kind} {year}");
+        }
     }
 
     #[test]

@@ -587,7 +587,8 @@ fn read_place_date(t: &str) -> Option<(String, Date)> {
     };
     let day = at("ngay")?.parse().ok()?;
     let month = at("thang")?.parse().ok()?;
-    let year = at("nam")?.parse().ok()?;
+    // Four digits, as the date is stored (`yyyy-mm-dd`) and read back.
+    let year = at("nam").filter(|y| y.len() == 4)?.parse().ok()?;
     Some((place.trim().to_owned(), Date::new(year, month, day).ok()?))
 }
 

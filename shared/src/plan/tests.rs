@@ -808,6 +808,16 @@ fn errors_name_the_line_and_what_was_expected() {
     assert!(parse_plan(&no_code).unwrap_err().expected.contains("Số"));
     let no_date = SEED.replace("Kon Tum, ngày 28 tháng 01 năm 2019", "");
     assert!(parse_plan(&no_date).unwrap_err().expected.contains("ngày"));
+    // Found by the plan_file fuzzer: a mistyped year of five digits was taken, and the
+    // plan stored as JSON (`20196-01-28`) no longer read back, so the server could not
+    // work out who must report on it. The date line must name a four-digit year.
+    let five_digit_year = SEED.replace("tháng 01 năm 2019", "tháng 01 năm 20196");
+    assert_ne!(five_digit_year, SEED);
+    let e = parse_plan(&five_digit_year).unwrap_err();
+    assert!(e.expected.contains("ngày"), "{e}");
+    let plan = parse_plan(SEED).unwrap();
+    let stored = serde_json::to_string(&plan).unwrap();
+    assert_eq!(serde_json::from_str::<Plan>(&stored).unwrap(), plan);
     assert!(parse_plan("").is_err());
     let two_times = SEED.replace(
         "- *Thời gian thực hiện:* Thường xuyên.\n\n1.2.",
