@@ -151,13 +151,13 @@ fn invalid(field: &str, detail: String) -> ApiError {
     }
 }
 
-/// The account `username` if it is of the administrator's province, else `404`; an
-/// administrator does not lock themselves out (`422`).
+/// The account `username` if it is of the administrator's province, else `404`, with
+/// the province's agencies; an administrator does not lock themselves out (`422`).
 async fn target(
     state: &AppState,
     user: &SessionUser,
     username: &str,
-) -> Result<AccountEntry, AppError> {
+) -> Result<(AccountEntry, HashSet<AgencyId>), AppError> {
     let agencies = province_agencies(state, user).await?;
     let account = accounts_in(&state.db, &agencies)
         .await?
@@ -171,7 +171,25 @@ async fn target(
         )
         .into());
     }
-    Ok(account)
+    Ok((account, agencies))
+}
+
+/// Disables the account `username` (its sessions end at once) or enables it again;
+/// the province's accounts after it.
+async fn set_disabled(
+    state: &AppState,
+    user: &SessionUser,
+    username: &str,
+    disabled: bool,
+) -> Result<Json<Vec<AccountEntry>>, AppError> {
+    let (account, agencies) = target(state, user, username).await?;
+    let db = state.db.acting_as(&user.username);
+    if disabled {
+        db.disable_user(account.username).await?;
+    } else {
+        db.enable_user(account.username).await?;
+    }
+    Ok(Json(accounts_in(&state.db, &agencies).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/disable", tag = "accounts", security(("bearer" = [])),
@@ -190,14 +208,7 @@ pub async fn disable(
     CurrentUser(user, _): CurrentUser,
     AppJson(request): AppJson<AccountRequest>,
 ) -> Result<Json<Vec<AccountEntry>>, AppError> {
-    let account = target(&state, &user, &request.username).await?;
-    state
-        .db
-        .acting_as(&user.username)
-        .disable_user(account.username)
-        .await?;
-    let agencies = province_agencies(&state, &user).await?;
-    Ok(Json(accounts_in(&state.db, &agencies).await?))
+    set_disabled(&state, &user, &request.username, true).await
 }
 
 #[utoipa::path(post, path = "/api/v1/users/enable", tag = "accounts", security(("bearer" = [])),
@@ -216,14 +227,7 @@ pub async fn enable(
     CurrentUser(user, _): CurrentUser,
     AppJson(request): AppJson<AccountRequest>,
 ) -> Result<Json<Vec<AccountEntry>>, AppError> {
-    let account = target(&state, &user, &request.username).await?;
-    state
-        .db
-        .acting_as(&user.username)
-        .enable_user(account.username)
-        .await?;
-    let agencies = province_agencies(&state, &user).await?;
-    Ok(Json(accounts_in(&state.db, &agencies).await?))
+    set_disabled(&state, &user, &request.username, false).await
 }
 
 #[utoipa::path(post, path = "/api/v1/users/reset-password", tag = "accounts", security(("bearer" = [])),
@@ -242,7 +246,7 @@ pub async fn reset_password(
     CurrentUser(user, _): CurrentUser,
     AppJson(request): AppJson<AccountRequest>,
 ) -> Result<Json<IssuedPassword>, AppError> {
-    let account = target(&state, &user, &request.username).await?;
+    let (account, _) = target(&state, &user, &request.username).await?;
     let password = accounts::generate_password().map_err(AppError::Internal)?;
     let hash = hash_password(&password).map_err(|e| AppError::Internal(e.to_string()))?;
     state

@@ -5,12 +5,12 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tiendo_shared::error::ApiError;
 use tiendo_shared::protocol::{AccountEntry, AccountRequest, AuditRow, IssuedPassword, Role};
 use tiendo_shared::search::Query;
 
+use super::agencies::failure;
 use super::reports::when_text;
-use crate::api::{self, CallError};
+use crate::api;
 use crate::i18n::{Lang, W};
 use crate::pages::Outcome;
 use crate::state::{AppState, app};
@@ -25,17 +25,6 @@ fn is_admin(app: AppState) -> bool {
 fn token(app: AppState) -> Option<String> {
     app.session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-}
-
-/// What went wrong, as the person reads it; a refusal's detail comes as the server
-/// words it (rows of a file to correct).
-fn failure(e: CallError, lang: Lang) -> String {
-    match e {
-        CallError::Network => W::AdminNeedsNetwork.get(lang).to_owned(),
-        CallError::Api(ApiError::Invalid { detail, .. }) => detail,
-        CallError::Api(e) => e.message(lang),
-        CallError::Unexpected(_) => W::AgenciesFailed.get(lang).to_owned(),
-    }
 }
 
 fn role_label(role: Role, lang: Lang) -> &'static str {
@@ -62,7 +51,10 @@ pub fn AccountsPage() -> impl IntoView {
         spawn_local(async move {
             match api::get_json::<Vec<AccountEntry>>(&token, "/api/v1/users").await {
                 Ok(read) => list.set(Some(read)),
-                Err(e) => message.set(Some((false, failure(e, app.lang.get_untracked())))),
+                Err(e) => message.set(Some((
+                    false,
+                    failure(e, app.lang.get_untracked(), W::AdminNeedsNetwork),
+                ))),
             }
         });
     };
@@ -89,7 +81,7 @@ pub fn AccountsPage() -> impl IntoView {
                     issued.set(made);
                     load();
                 }
-                Err(e) => message.set(Some((false, failure(e, lang)))),
+                Err(e) => message.set(Some((false, failure(e, lang, W::AdminNeedsNetwork)))),
             }
             busy.set(false);
         });
@@ -116,7 +108,7 @@ pub fn AccountsPage() -> impl IntoView {
                     message.set(Some((true, done.get(lang).to_owned())));
                     load();
                 }
-                Err(e) => message.set(Some((false, failure(e, lang)))),
+                Err(e) => message.set(Some((false, failure(e, lang, W::AdminNeedsNetwork)))),
             }
             busy.set(false);
         });
@@ -245,7 +237,10 @@ pub fn AuditPage() -> impl IntoView {
                     message.set(None);
                     rows.set(Some(read));
                 }
-                Err(e) => message.set(Some((false, failure(e, app.lang.get_untracked())))),
+                Err(e) => message.set(Some((
+                    false,
+                    failure(e, app.lang.get_untracked(), W::AdminNeedsNetwork),
+                ))),
             }
         });
     };

@@ -33,11 +33,12 @@ fn kind_label(kind: &str, lang: Lang) -> &'static str {
     lang.pick(vi, en)
 }
 
-/// What went wrong with a call, as the person reads it: a refusal's reason comes in
-/// their language already.
-fn failure(e: CallError, lang: Lang) -> String {
+/// What went wrong with an administrator's call, as the person reads it (`offline`
+/// when there was no answer): a refusal's reason comes as the server words it, in
+/// their language where it can.
+pub(super) fn failure(e: CallError, lang: Lang, offline: W) -> String {
     match e {
-        CallError::Network => W::AgenciesNeedNetwork.get(lang).to_owned(),
+        CallError::Network => offline.get(lang).to_owned(),
         CallError::Api(ApiError::Invalid { detail, .. }) => detail,
         CallError::Api(e) => e.message(lang),
         CallError::Unexpected(_) => W::AgenciesFailed.get(lang).to_owned(),
@@ -70,7 +71,10 @@ pub fn AgenciesPage() -> impl IntoView {
                     waiting_only.set(read.iter().any(|a| !a.confirmed));
                     list.set(Some(read));
                 }
-                Err(e) => message.set(Some((false, failure(e, app.lang.get_untracked())))),
+                Err(e) => message.set(Some((
+                    false,
+                    failure(e, app.lang.get_untracked(), W::AgenciesNeedNetwork),
+                ))),
             }
         });
     };
@@ -96,7 +100,7 @@ pub fn AgenciesPage() -> impl IntoView {
                     list.set(Some(read));
                     message.set(Some((true, done.get(lang).to_owned())));
                 }
-                Err(e) => message.set(Some((false, failure(e, lang)))),
+                Err(e) => message.set(Some((false, failure(e, lang, W::AgenciesNeedNetwork)))),
             }
             busy.set(false);
         });
