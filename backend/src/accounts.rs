@@ -9,7 +9,13 @@ use tiendo_shared::ids::AgencyId;
 use tiendo_shared::protocol::{AgencyRef, Role};
 use tiendo_shared::search::{Query, folded};
 
-use crate::db::StoredAgency;
+use crate::db::{Refusal, StoredAgency};
+
+/// A problem in both languages: English for the command line, Vietnamese for the
+/// web app (which asks in its own language).
+fn said(en: String, vi: String) -> Refusal {
+    Refusal { en, vi }
+}
 
 /// One account the file asks for, on row `row`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,21 +28,30 @@ pub struct AccountRow {
     pub role: Role,
 }
 
-/// What is wrong with one row of the file.
+/// What is wrong with one row of the file, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub row: usize,
-    pub message: String,
+    pub problem: Refusal,
+}
+
+impl RowError {
+    /// "row 3: …" in English, "dòng 3: …" in Vietnamese (`lang` as [`Refusal::in_lang`]).
+    pub fn in_lang(&self, lang: &str) -> String {
+        let row = if lang == "vi" { "dòng" } else { "row" };
+        format!("{row} {}: {}", self.row, self.problem.in_lang(lang))
+    }
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {}: {}", self.row, self.message)
+        f.write_str(&self.in_lang("en"))
     }
 }
 
 /// The columns, in order, as the messages name them.
 const COLUMNS: &str = "username, display name, agency, role";
+const COLUMNS_VI: &str = "tên đăng nhập, họ tên, cơ quan, vai trò";
 
 /// How a first row naming the columns starts (folded).
 const HEADER_WORDS: [&str; 7] = [
@@ -86,7 +101,10 @@ pub fn read_accounts(
         if used != 4 {
             errors.push(RowError {
                 row,
-                message: format!("expected 4 columns ({COLUMNS}), found {used}"),
+                problem: said(
+                    format!("expected 4 columns ({COLUMNS}), found {used}"),
+                    format!("cần 4 cột ({COLUMNS_VI}), dòng này có {used}"),
+                ),
             });
             continue;
         }
@@ -94,23 +112,38 @@ pub fn read_accounts(
         if let Err(problem) = check_username(username) {
             problems.push(problem);
         } else if let Some(first) = seen.get(&username.to_lowercase()) {
-            problems.push(format!("the username {username:?} is also on row {first}"));
+            problems.push(said(
+                format!("the username {username:?} is also on row {first}"),
+                format!("tên đăng nhập “{username}” trùng với dòng {first}"),
+            ));
         } else if let Some(existing) = taken.get(&username.to_lowercase()) {
-            problems.push(format!("the username {existing:?} exists already"));
+            problems.push(said(
+                format!("the username {existing:?} exists already"),
+                format!("tên đăng nhập “{existing}” đã có"),
+            ));
         } else {
             seen.insert(username.to_lowercase(), row);
         }
         if display_name.chars().count() > 200 || display_name.chars().any(char::is_control) {
-            problems.push("the display name must be one line of at most 200 characters".into());
+            problems.push(said(
+                "the display name must be one line of at most 200 characters".into(),
+                "họ tên phải trên một dòng, tối đa 200 ký tự".into(),
+            ));
         }
         let agency = find_agency(agencies, agency)
             .map_err(|p| problems.push(p))
             .ok();
         let role = parse_role(role)
             .ok_or_else(|| {
-                problems.push(format!(
-                    "unknown role {role:?}: use staff, head, supervisor or admin (or cán bộ, \
-                     lãnh đạo, theo dõi, quản trị)"
+                problems.push(said(
+                    format!(
+                        "unknown role {role:?}: use staff, head, supervisor or admin (or cán \
+                         bộ, lãnh đạo, theo dõi, quản trị)"
+                    ),
+                    format!(
+                        "không có vai trò “{role}”: dùng cán bộ, lãnh đạo, theo dõi hoặc quản \
+                         trị (hoặc staff, head, supervisor, admin)"
+                    ),
                 ))
             })
             .ok();
@@ -128,14 +161,17 @@ pub fn read_accounts(
             }),
             _ => errors.push(RowError {
                 row,
-                message: problems.join("; "),
+                problem: said(joined(&problems, "en"), joined(&problems, "vi")),
             }),
         }
     }
     if accounts.is_empty() && errors.is_empty() {
         errors.push(RowError {
             row: 1,
-            message: format!("no accounts: one a row, with the columns {COLUMNS}"),
+            problem: said(
+                format!("no accounts: one a row, with the columns {COLUMNS}"),
+                format!("không có tài khoản nào: mỗi dòng một tài khoản, với các cột {COLUMNS_VI}"),
+            ),
         });
     }
     if errors.is_empty() {
@@ -145,9 +181,18 @@ pub fn read_accounts(
     }
 }
 
+/// The problems of a row, one after the other.
+fn joined(problems: &[Refusal], lang: &str) -> String {
+    problems
+        .iter()
+        .map(|p| p.in_lang(lang))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A username people can type on a phone: 1 to 64 characters, letters, digits, `.`,
 /// `-`, `_` and `@`.
-pub fn check_username(username: &str) -> Result<(), String> {
+pub fn check_username(username: &str) -> Result<(), Refusal> {
     let fits = (1..=64).contains(&username.chars().count())
         && username
             .chars()
@@ -155,8 +200,14 @@ pub fn check_username(username: &str) -> Result<(), String> {
     if fits {
         Ok(())
     } else {
-        Err(format!(
-            "the username {username:?} must be 1 to 64 letters, digits, '.', '-', '_' or '@'"
+        Err(said(
+            format!(
+                "the username {username:?} must be 1 to 64 letters, digits, '.', '-', '_' or '@'"
+            ),
+            format!(
+                "tên đăng nhập “{username}” phải có từ 1 đến 64 chữ cái, chữ số, '.', '-', '_' \
+                 hoặc '@'"
+            ),
         ))
     }
 }
@@ -184,16 +235,20 @@ pub fn parse_role(text: &str) -> Option<Role> {
 /// The agency a row names: by its id, or by its name, abbreviation or a former name,
 /// exactly or without regard to case and diacritics. An agency merged into another
 /// is named by the one it joined.
-pub fn find_agency(agencies: &[StoredAgency], text: &str) -> Result<AgencyRef, String> {
+pub fn find_agency(agencies: &[StoredAgency], text: &str) -> Result<AgencyRef, Refusal> {
     if text.is_empty() {
-        return Err("no agency: give its id or its name (see `tiendo agency list`)".into());
+        return Err(said(
+            "no agency: give its id or its name (see `tiendo agency list`)".into(),
+            "thiếu cơ quan: ghi mã hoặc tên cơ quan".into(),
+        ));
     }
     if let Ok(id) = AgencyId::parse(text)
         && let Some(stored) = agencies.iter().find(|a| a.agency.id == id)
     {
         return match &stored.merged_into {
-            Some(into) => Err(format!(
-                "the agency {id} was merged into {into}: name {into} instead"
+            Some(into) => Err(said(
+                format!("the agency {id} was merged into {into}: name {into} instead"),
+                format!("cơ quan {id} đã được hợp nhất vào {into}: ghi {into}"),
             )),
             None => Ok(agency_ref(stored)),
         };
@@ -233,19 +288,28 @@ pub fn find_agency(agencies: &[StoredAgency], text: &str) -> Result<AgencyRef, S
                 .map(|a| format!("{} ({})", a.agency.id, a.agency.name))
                 .collect();
             Err(if near.is_empty() {
-                format!("no agency {text:?} (see `tiendo agency list`)")
+                said(
+                    format!("no agency {text:?} (see `tiendo agency list`)"),
+                    format!("không có cơ quan “{text}”"),
+                )
             } else {
-                format!("no agency {text:?}; did you mean {}?", near.join(", "))
+                said(
+                    format!("no agency {text:?}; did you mean {}?", near.join(", ")),
+                    format!("không có cơ quan “{text}”; có phải là {}?", near.join(", ")),
+                )
             })
         }
-        several => Err(format!(
-            "the agency {text:?} is ambiguous: {}; give its id",
-            several
+        several => {
+            let listed = several
                 .iter()
                 .map(|a| format!("{} ({}, {})", a.agency.id, a.agency.name, a.province))
                 .collect::<Vec<_>>()
-                .join(", ")
-        )),
+                .join(", ");
+            Err(said(
+                format!("the agency {text:?} is ambiguous: {listed}; give its id"),
+                format!("“{text}” có thể là nhiều cơ quan: {listed}; hãy ghi mã cơ quan"),
+            ))
+        }
     }
 }
 
@@ -319,7 +383,10 @@ pub fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, RowError> {
     if quoted {
         return Err(RowError {
             row: quote_row,
-            message: "a quoted field is not closed (a \" is missing)".into(),
+            problem: said(
+                "a quoted field is not closed (a \" is missing)".into(),
+                "một ô mở dấu ngoặc kép mà không đóng (thiếu một dấu \")".into(),
+            ),
         });
     }
     finish(&mut record, &mut field, record_row);

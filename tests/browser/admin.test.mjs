@@ -29,7 +29,9 @@ test("an administrator adds accounts from a CSV file, disables one, and reads th
 
   await admin.locator("#accounts-file").setInputFiles(bad);
   await byTestId(admin, "accounts-import").click();
-  await until("the rows to correct", async () => /row 3/.test(await text(admin, "[role=status]")));
+  // The rows to correct, in the page's language.
+  await until("the rows to correct", async () =>
+    /dòng 3: không có cơ quan “Sở Không Có”/.test(await text(admin, "[role=status]")));
   assert.equal(await admin.locator('[data-username="lan.anh"]').count(), 0, "nothing added");
 
   await admin.locator("#accounts-file").setInputFiles(good);

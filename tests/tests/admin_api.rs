@@ -36,11 +36,28 @@ fn an_administrator_imports_accounts_and_each_can_sign_in_with_the_password_show
                ngoc.anh,Nguyễn Ngọc Ánh,Sở Ngoại vụ,staff\n\
                x.y,Người thứ hai,Sở Không Có,staff\n\
                z.w,Người thứ ba,so-tttt,chief\n";
+    // In Vietnamese unless the request asks for English, as the web app does.
     let reply = post_csv(&server, &admin, bad);
     assert_eq!(reply.status, 422, "{}", reply.body);
     let detail = reply.body["detail"].as_str().expect("detail");
     assert!(
-        detail.contains("row 3") && detail.contains("row 4"),
+        detail.contains("dòng 3: không có cơ quan “Sở Không Có”")
+            && detail.contains("dòng 4: không có vai trò “chief”"),
+        "{detail}"
+    );
+    assert!(!detail.contains("dòng 2"), "row 2 is fine: {detail}");
+    let reply = Reply::from(
+        ureq::post(&server.url("/api/v1/users/import"))
+            .set("Authorization", &format!("Bearer {admin}"))
+            .set("Content-Type", "text/csv")
+            .set("Accept-Language", "en-GB,en;q=0.8")
+            .send_bytes(bad.as_bytes()),
+    );
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let detail = reply.body["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains("row 3: no agency \"Sở Không Có\"")
+            && detail.contains("row 4: unknown role \"chief\""),
         "{detail}"
     );
     let before: Vec<AccountEntry> = server.get("/api/v1/users", Some(&admin)).json();

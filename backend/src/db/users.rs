@@ -203,7 +203,10 @@ impl Db {
                     .query_row([&user.username], |row| row.get(0))
                     .optional()?;
                 if let Some(taken) = taken {
-                    problems.push(format!("the username {taken:?} is taken"));
+                    problems.push((
+                        format!("the username {taken:?} is taken"),
+                        format!("tên đăng nhập “{taken}” đã có"),
+                    ));
                     continue;
                 }
                 let agency_known = tx
@@ -212,7 +215,10 @@ impl Db {
                     .optional()?
                     .is_some();
                 if !agency_known {
-                    problems.push(format!("the agency {} is unknown or merged", user.agency));
+                    problems.push((
+                        format!("the agency {} is unknown or merged", user.agency),
+                        format!("cơ quan {} không có hoặc đã được hợp nhất", user.agency),
+                    ));
                     continue;
                 }
                 tx.prepare_cached(
@@ -230,10 +236,11 @@ impl Db {
                 record_account(&tx, now, &actor, "account.import", user)?;
             }
             if !problems.is_empty() {
-                return Err(DbError::Refused(format!(
-                    "nothing imported: {}",
-                    problems.join("; ")
-                )));
+                let (en, vi): (Vec<String>, Vec<String>) = problems.into_iter().unzip();
+                return Err(DbError::Declined(super::Refusal {
+                    en: format!("nothing imported: {}", en.join("; ")),
+                    vi: format!("chưa nhập tài khoản nào: {}", vi.join("; ")),
+                }));
             }
             tx.commit()?;
             Ok(users.len())

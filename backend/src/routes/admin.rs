@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use serde::Deserialize;
 use tiendo_shared::date::Date;
 use tiendo_shared::error::ApiError;
@@ -20,6 +21,8 @@ use crate::accounts;
 use crate::auth::{CurrentUser, hash_password};
 use crate::db::{Db, DbError, NewUser, SessionUser};
 use crate::error::{AppError, AppJson};
+
+use super::language;
 
 /// The agencies of the administrator's province, or `403` for anyone else.
 async fn province_agencies(
@@ -73,6 +76,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/users/import", tag = "accounts", security(("bearer" = [])),
+    params(("accept-language" = Option<String>, Header, description = "`vi` (the default) or `en`: the language of the rows' problems")),
     request_body(content = String, content_type = "text/csv",
         description = "One account a row: username, display name, agency (id or name), role; a first row naming the columns is skipped. UTF-8."),
     responses(
@@ -80,12 +84,13 @@ pub async fn list(
         (status = 401, body = ApiError),
         (status = 403, description = "Not an administrator", body = ApiError),
         (status = 413, description = "Over the body bound", body = ApiError),
-        (status = 422, description = "Nothing imported: `detail` lists every row to correct (`field` is `file`)", body = ApiError),
+        (status = 422, description = "Nothing imported: `detail` lists every row to correct (`field` is `file`), in the request's language", body = ApiError),
     ))]
 /// `POST /api/v1/users/import`: all the file's accounts, or none.
 pub async fn import(
     State(state): State<AppState>,
     CurrentUser(user, _): CurrentUser,
+    headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Vec<IssuedPassword>>, AppError> {
     let agencies = province_agencies(&state, &user).await?;
@@ -95,11 +100,14 @@ pub async fn import(
         },
         _ => invalid("file", e.body_text()),
     })?;
+    let lang = language(&headers);
     let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-        invalid(
-            "file",
-            "not UTF-8 text: save the file as “CSV UTF-8”".into(),
-        )
+        let detail = if lang == "vi" {
+            "tệp không phải văn bản UTF-8: hãy lưu tệp dạng “CSV UTF-8”"
+        } else {
+            "not UTF-8 text: save the file as “CSV UTF-8”"
+        };
+        invalid("file", detail.into())
     })?;
     let stored: Vec<_> = state
         .db
@@ -116,7 +124,7 @@ pub async fn import(
         .map(|a| a.username)
         .collect();
     let rows = accounts::read_accounts(&text, &stored, &taken).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = errors.iter().map(|e| e.in_lang(lang)).collect();
         invalid("file", lines.join("\n"))
     })?;
     let mut users = Vec::with_capacity(rows.len());
@@ -139,7 +147,7 @@ pub async fn import(
     }
     match state.db.acting_as(&user.username).add_users(users).await {
         Ok(_) => Ok(Json(issued)),
-        Err(DbError::Refused(reason)) => Err(invalid("file", reason).into()),
+        Err(DbError::Declined(reason)) => Err(invalid("file", reason.in_lang(lang).into()).into()),
         Err(e) => Err(e.into()),
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::ids::AgencyId;
 use tiendo_shared::protocol::{
@@ -15,19 +15,7 @@ use crate::auth::CurrentUser;
 use crate::db::{AgencyRename, DbError, SessionUser};
 use crate::error::{AppError, AppJson};
 
-/// The language a refusal is written in: Vietnamese unless the request prefers English.
-fn language(headers: &HeaderMap) -> &'static str {
-    let wanted = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("vi")
-        .trim_start();
-    if wanted.to_ascii_lowercase().starts_with("en") {
-        "en"
-    } else {
-        "vi"
-    }
-}
+use super::language;
 
 /// The administrator's province, or `403` for anyone else.
 async fn admin_province(state: &AppState, user: &SessionUser) -> Result<String, AppError> {

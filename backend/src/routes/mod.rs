@@ -161,3 +161,17 @@ async fn decompress_request(
     ))
     .await
 }
+
+/// The language a refusal is written in: Vietnamese unless the request prefers English.
+pub(crate) fn language(headers: &axum::http::HeaderMap) -> &'static str {
+    let wanted = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("vi")
+        .trim_start();
+    if wanted.to_ascii_lowercase().starts_with("en") {
+        "en"
+    } else {
+        "vi"
+    }
+}
