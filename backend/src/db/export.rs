@@ -226,11 +226,24 @@ fn current_version(events: &[ReportEvent], id: Option<i64>) -> Option<(Version, 
     ))
 }
 
-/// Every progress update on the plan `plan_id`, in order.
-fn progress_of_plan(conn: &Connection, plan_id: i64) -> Result<Vec<ProgressUpdate>, DbError> {
-    let mut stmt =
-        conn.prepare_cached(&format!("{PROGRESS_SELECT} WHERE pl.id = ?1 ORDER BY p.id"))?;
-    let mut rows = stmt.query([plan_id])?;
+/// The progress updates on the plan `plan_id` that may fall in `period`'s data window,
+/// in order: those the device dated a day either side of it too, since its clock may
+/// be in another time zone than Vietnam's (the drafting keeps the exact window).
+fn progress_of_period(
+    conn: &Connection,
+    plan_id: i64,
+    period: Period,
+) -> Result<Vec<ProgressUpdate>, DbError> {
+    let (from, to) = period.data_window();
+    let mut stmt = conn.prepare_cached(&format!(
+        "{PROGRESS_SELECT} WHERE pl.id = ?1 AND substr(p.observed_at, 1, 10) BETWEEN ?2 AND ?3
+         ORDER BY p.id"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params![
+        plan_id,
+        from.add_days(-1).to_iso(),
+        to.add_days(1).to_iso()
+    ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(progress_from_row(row)?);
@@ -278,7 +291,8 @@ pub fn export_data(
         },
     };
     let tree = Tree::load(conn)?;
-    let updates = progress_of_plan(conn, plan_id)?;
+    // Read only when an agency has written nothing yet and is drafted from them.
+    let mut updates: Option<Vec<ProgressUpdate>> = None;
     let mut reports = Vec::with_capacity(reporters.len());
     for reporter in reporters {
         let events = events_of(
@@ -293,8 +307,13 @@ pub fn export_data(
         let (content, source) = match current_version(&events, s.version) {
             Some((version, content)) => (content, ContentSource::Version(version)),
             None => {
+                if updates.is_none() {
+                    updates = Some(progress_of_period(conn, plan_id, period)?);
+                }
                 let root = reporter.agency.id.as_str();
                 let mine = updates
+                    .as_deref()
+                    .unwrap_or_default()
                     .iter()
                     .filter(|u| tree.root(u.agency.id.as_str()) == root);
                 (
