@@ -90,25 +90,46 @@ impl FromRequestParts<AppState> for CurrentUser {
 /// [`LoginLimiter::MAX_FAILURES`] unsuccessful ones within [`LoginLimiter::WINDOW`].
 /// An attempt counts from the moment it starts, so a burst of parallel guesses is
 /// limited too; a success forgets the count.
+///
+/// The usernames tried are kept for one window. A flood of made-up usernames cannot
+/// make the map cost more than [`LoginLimiter::MAX_TRACKED`] entries (beyond it a new
+/// username waits for the next window) nor its clean-up run on every attempt.
 #[derive(Default)]
 pub struct LoginLimiter {
-    attempts: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<Attempts>,
+}
+
+#[derive(Default)]
+struct Attempts {
+    by_username: HashMap<String, (u32, Instant)>,
+    /// When the expired entries were last dropped.
+    swept: Option<Instant>,
 }
 
 impl LoginLimiter {
     pub const MAX_FAILURES: u32 = 5;
     pub const WINDOW: Duration = Duration::from_secs(60);
+    /// At most this many usernames are tracked at once (a few MB).
+    pub const MAX_TRACKED: usize = 50_000;
+    /// Expired entries are dropped once the map holds this many, at most once a second.
+    const SWEEP_FROM: usize = 10_000;
 
     /// Counts an attempt for `username`, or refuses it when there were too many.
     pub fn attempt(&self, username: &str) -> Result<(), ApiError> {
         // A panic elsewhere must not switch the limit off: take the map back.
-        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        if attempts.len() > 10_000 {
-            attempts.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+        let mut guard = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        let Attempts { by_username, swept } = &mut *guard;
+        if by_username.len() >= Self::SWEEP_FROM
+            && swept.is_none_or(|at| at.elapsed() >= Duration::from_secs(1))
+        {
+            by_username.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+            *swept = Some(Instant::now());
         }
-        let entry = attempts
-            .entry(username.to_lowercase())
-            .or_insert((0, Instant::now()));
+        let key = username.to_lowercase();
+        if by_username.len() >= Self::MAX_TRACKED && !by_username.contains_key(&key) {
+            return Err(ApiError::RateLimited { retry_after_s: 5 });
+        }
+        let entry = by_username.entry(key).or_insert((0, Instant::now()));
         let elapsed = entry.1.elapsed();
         if elapsed >= Self::WINDOW {
             *entry = (0, Instant::now());
@@ -124,7 +145,7 @@ impl LoginLimiter {
     /// Forgets the attempts of a username after a successful login.
     pub fn succeeded(&self, username: &str) {
         let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        attempts.remove(&username.to_lowercase());
+        attempts.by_username.remove(&username.to_lowercase());
     }
 }
 
@@ -149,6 +170,22 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_eq!(token_hash(&a).len(), 32);
         assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn limiter_tracks_a_bounded_number_of_usernames() {
+        let limiter = LoginLimiter::default();
+        for n in 0..LoginLimiter::MAX_TRACKED {
+            assert!(limiter.attempt(&format!("u{n}")).is_ok(), "u{n}");
+        }
+        // Full: a new username waits, one already tracked is still counted.
+        assert!(matches!(
+            limiter.attempt("someone.new"),
+            Err(ApiError::RateLimited { .. })
+        ));
+        assert!(limiter.attempt("u7").is_ok());
+        limiter.succeeded("u7");
+        assert!(limiter.attempt("someone.new").is_ok());
     }
 
     #[test]
