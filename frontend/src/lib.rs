@@ -1,7 +1,8 @@
 //! The Tiến độ web app: Leptos, rendered in the browser, offline first.
 //!
 //! [`start`] opens the local store, restores the session and mounts [`App`]. Pages
-//! live in `pages`; every network call in `api`; the outbox and caches in `store`
+//! live in `pages`; the page's own sign-in form, usable before the app has arrived, is
+//! taken over in `shell`; every network call in `api`; the outbox and caches in `store`
 //! over `idb`; the sync loop in `sync`; the texts in `i18n`.
 //!
 //! The crate builds two apps: the field app (the default, served at `/`) and, with the
@@ -13,6 +14,7 @@ mod api;
 mod i18n;
 mod idb;
 mod pages;
+mod shell;
 mod state;
 mod store;
 mod sync;
@@ -42,6 +44,7 @@ pub fn start() {
         if let Some(store) = store {
             sync::set_store(store);
         }
+        store::flag_signed_in(session.is_some());
         if session.as_ref().is_some_and(to_workspace) {
             return;
         }
@@ -49,10 +52,14 @@ pub fn start() {
         if let Some(boot) = document().get_element_by_id("boot") {
             boot.remove();
         }
+        // The page's own sign-in form gives way to the app's, with what was typed.
+        let shell = shell::take();
         leptos::mount::mount_to_body(move || {
             provide_context(state);
+            provide_context(shell::Handoff::new(shell.typed));
             view! { <App/> }
         });
+        shell::restore(shell.focus);
         sync::load_local(state).await;
         sync::start(state);
         worker::register(state.update_ready);
