@@ -52,14 +52,12 @@ pub fn start() {
         if let Some(boot) = document().get_element_by_id("boot") {
             boot.remove();
         }
-        // The page's own sign-in form gives way to the app's, with what was typed.
-        let shell = shell::take();
         leptos::mount::mount_to_body(move || {
             provide_context(state);
-            provide_context(shell::Handoff::new(shell.typed));
             view! { <App/> }
         });
-        shell::restore(shell.focus);
+        // The page's own sign-in form gives way to the app's, which took what was typed.
+        shell::hand_over();
         sync::load_local(state).await;
         sync::start(state);
         worker::register(state.update_ready);

@@ -2,8 +2,9 @@
 //! on a slow link. When the app starts it takes that form over: what was typed goes
 //! into the app's own sign-in form (`pages::login`), the focus stays in the field it
 //! was in, and a submission made while the app was loading signs in, once, as soon as
-//! the app is there. The page's form is removed in the same task as the app mounts, so
-//! no one ever sees (or finds) both forms, or neither.
+//! the app is there. The app's form is built from the page's (`typed`) and the page's
+//! form removed (`hand_over`) in the task that mounts the app, so no one ever sees (or
+//! finds) both forms, or neither.
 //!
 //! The page's side, in `index.html` (no comments there: the page is part of the first
 //! visit on 2G): `<div id="shell">` holds the signed-out header of `lib.rs` and the
@@ -14,7 +15,7 @@
 //! its texts in the language the app will use (`tiendo.lang`; the texts are those of
 //! `i18n`, checked by `tests/browser/login-before-app.test.mjs`), makes its language
 //! button work, and turns a submission into a wait ("Đang tải ứng dụng…") marked by
-//! `data-submitted` on the form: nothing is sent. Its submit button is disabled in the
+//! `data-submitted` on `#shell`: nothing is sent. Its submit button is disabled in the
 //! HTML and enabled by that script, so the browser itself can never send the form.
 //! Both scripts are allowed by the Content-Security-Policy through their hashes
 //! (`backend::routes::csp`).
@@ -23,7 +24,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-/// What was in the page's form when the app started.
+/// What is in the page's form.
 #[derive(Debug, Default)]
 pub struct Typed {
     pub username: String,
@@ -32,98 +33,53 @@ pub struct Typed {
     pub submitted: bool,
 }
 
-/// The field that had the focus, by id, with its value and selection.
-pub struct Focus {
-    id: String,
-    value: String,
-    selection: Option<(u32, u32)>,
-}
-
-/// The page's form as the app found it.
-#[derive(Default)]
-pub struct Shell {
-    pub typed: Option<Typed>,
-    pub focus: Option<Focus>,
-}
-
-/// What was typed, given through context to the first sign-in form the app shows,
-/// which takes it (a later one, after signing out, starts empty).
-#[derive(Clone, Copy)]
-pub struct Handoff(StoredValue<Option<Typed>>);
-
-impl Handoff {
-    pub fn new(typed: Option<Typed>) -> Handoff {
-        Handoff(StoredValue::new(typed))
-    }
-
-    pub fn take(self) -> Option<Typed> {
-        self.0.try_update_value(Option::take).flatten()
-    }
-}
-
-/// Reads the page's form and removes it (with its header). Call it just before the
-/// app mounts, in the same task.
-pub fn take() -> Shell {
+/// What is in the page's form while it is there: the app's first sign-in form takes
+/// it, in the mount that `hand_over` follows. A later one (after signing out) finds no
+/// page's form and starts empty.
+pub fn typed() -> Typed {
     let document = document();
     let Some(shell) = document.get_element_by_id("shell") else {
-        return Shell::default();
+        return Typed::default();
     };
-    let field = |id: &str| {
-        document
-            .get_element_by_id(id)
-            .filter(|field| shell.contains(Some(field)))
-            .and_then(|field| field.dyn_into::<HtmlInputElement>().ok())
-    };
-    let value = |id: &str| field(id).map(|f| f.value()).unwrap_or_default();
-    let typed = Typed {
+    // The page's fields come first in the document, so their ids find them even
+    // while the app's form, being built, has the same ones.
+    let value = |id| input(id).map(|field| field.value()).unwrap_or_default();
+    Typed {
         username: value("username"),
         password: value("password"),
-        submitted: shell
-            .query_selector("form[data-submitted]")
-            .ok()
-            .flatten()
-            .is_some(),
-    };
-    let focus = document
-        .active_element()
-        .map(|active| active.id())
-        .and_then(|id| {
-            let field = field(&id)?;
-            let selection = field
-                .selection_start()
-                .ok()
-                .flatten()
-                .zip(field.selection_end().ok().flatten());
-            Some(Focus {
-                id,
-                value: field.value(),
-                selection,
-            })
-        });
-    shell.remove();
-    Shell {
-        typed: Some(typed),
-        focus,
+        submitted: shell.has_attribute("data-submitted"),
     }
 }
 
-/// Puts the focus back in the app's field of the same id, with the same selection.
-/// Call it right after the app mounted. The field's value is set here too: the app
-/// sets it a moment later (its views update after the mount), and setting a different
-/// value would put the caret at the end.
-pub fn restore(focus: Option<Focus>) {
-    let Some(focus) = focus else {
+/// Removes the page's form, and puts the focus (with its caret or selection) in the
+/// app's field of the same id. Call it right after the app mounted, in the same task.
+pub fn hand_over() {
+    let document = document();
+    let Some(shell) = document.get_element_by_id("shell") else {
         return;
     };
-    let Some(field) = document()
-        .get_element_by_id(&focus.id)
-        .and_then(|field| field.dyn_into::<HtmlInputElement>().ok())
-    else {
+    // Only the page's fields can have had the focus: the app's are new.
+    let focused = document
+        .active_element()
+        .and_then(|active| active.dyn_into::<HtmlInputElement>().ok());
+    shell.remove();
+    let Some(focused) = focused else {
         return;
     };
-    field.set_value(&focus.value);
+    let Some(field) = input(&focused.id()) else {
+        return;
+    };
+    // The app sets the field's value a moment after the mount; it is set here first,
+    // since setting a different value later would put the caret at the end.
+    field.set_value(&focused.value());
     let _ = field.focus();
-    if let Some((start, end)) = focus.selection {
+    if let (Ok(Some(start)), Ok(Some(end))) = (focused.selection_start(), focused.selection_end()) {
         let _ = field.set_selection_range(start, end);
     }
+}
+
+fn input(id: &str) -> Option<HtmlInputElement> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|field| field.dyn_into::<HtmlInputElement>().ok())
 }

@@ -34,11 +34,7 @@ pub fn flag_signed_in(signed_in: bool) {
     let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
         return;
     };
-    let _ = if signed_in {
-        storage.set_item(SIGNED_IN_KEY, "1")
-    } else {
-        storage.remove_item(SIGNED_IN_KEY)
-    };
+    let _ = storage.set_item(SIGNED_IN_KEY, if signed_in { "1" } else { "" });
 }
 
 /// A signed-in session, kept so the app opens offline.

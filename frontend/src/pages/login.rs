@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, CallError};
 use crate::i18n::T;
-use crate::shell::{Handoff, Typed};
+use crate::shell::{self, Typed};
 use crate::state::app;
 use crate::store::Session;
 use crate::sync;
@@ -17,14 +17,11 @@ use crate::sync;
 #[component]
 pub fn Login() -> impl IntoView {
     let app = app();
-    let typed = use_context::<Handoff>()
-        .and_then(Handoff::take)
-        .unwrap_or_default();
     let Typed {
         username,
         password,
         submitted,
-    } = typed;
+    } = shell::typed();
     let username = RwSignal::new(username);
     let password = RwSignal::new(password);
     let error = RwSignal::new(None::<String>);
