@@ -93,36 +93,38 @@ test("a person signs in on the page's form before the app has arrived; the app s
   await browserContext.close();
 });
 
-test("what is half typed carries over to the app's form, with the focus and the caret", async () => {
-  const { browserContext, page, gate, requests } = await slowApp();
-  gate.hold();
-  await page.goto(server.url);
-  await page.locator("#username:enabled").waitFor({ timeout: 5_000 });
-  const before = await screenTexts(page);
-  await page.locator("#username").fill("ngoaivu");
-  await page.locator("#password").click();
-  await page.keyboard.type("tiendo219");
-  await page.keyboard.press("ArrowLeft");
-  await page.keyboard.press("ArrowLeft");
-  assert.equal(await appMounted(page), false);
+for (const lang of ["vi", "en"]) {
+  test(`what is half typed carries over to the app's form, with the focus and the caret (${lang})`, async () => {
+    const { browserContext, page, gate, requests } = await slowApp({ lang });
+    gate.hold();
+    await page.goto(server.url);
+    await page.locator("#username:enabled").waitFor({ timeout: 5_000 });
+    const before = await screenTexts(page);
+    await page.locator("#username").fill("ngoaivu");
+    await page.locator("#password").click();
+    await page.keyboard.type("tiendo219");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await appMounted(page), false);
 
-  gate.open();
-  await until("the app to take the form over", () => appMounted(page), 30_000);
-  assert.equal(await page.locator("#username").inputValue(), "ngoaivu");
-  assert.equal(await page.locator("#password").inputValue(), "tiendo219");
-  assert.equal(await page.evaluate(() => document.activeElement?.id), "password", "the focus stayed in the password");
-  assert.deepEqual(await page.evaluate(() => [document.activeElement.selectionStart, document.activeElement.selectionEnd]), [7, 7], "and the caret");
-  assert.deepEqual(await screenTexts(page), before, "the page's form reads as the app's");
-  assert.equal(logins(requests).length, 0, "nothing was submitted, so nothing is sent");
+    gate.open();
+    await until("the app to take the form over", () => appMounted(page), 30_000);
+    assert.equal(await page.locator("#username").inputValue(), "ngoaivu");
+    assert.equal(await page.locator("#password").inputValue(), "tiendo219");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "password", "the focus stayed in the password");
+    assert.deepEqual(await page.evaluate(() => [document.activeElement.selectionStart, document.activeElement.selectionEnd]), [7, 7], "and the caret");
+    assert.deepEqual(await screenTexts(page), before, "the page's form reads as the app's");
+    assert.equal(logins(requests).length, 0, "nothing was submitted, so nothing is sent");
 
-  // The person goes on typing where they were and presses Enter.
-  await page.keyboard.type("0");
-  assert.equal(await page.locator("#password").inputValue(), "tiendo2019");
-  await page.keyboard.press("Enter");
-  await page.locator("[data-testid=tasks] li").first().waitFor({ timeout: 30_000 });
-  assert.equal(logins(requests).length, 1);
-  await browserContext.close();
-});
+    // The person goes on typing where they were and presses Enter.
+    await page.keyboard.type("0");
+    assert.equal(await page.locator("#password").inputValue(), "tiendo2019");
+    await page.keyboard.press("Enter");
+    await page.locator("[data-testid=tasks] li").first().waitFor({ timeout: 30_000 });
+    assert.equal(logins(requests).length, 1);
+    await browserContext.close();
+  });
+}
 
 test("the page's form reads in English when the app would, and says so while it waits", async () => {
   const { browserContext, page, gate } = await slowApp({ lang: "en" });
