@@ -1,7 +1,8 @@
 //! The Tiến độ web app: Leptos, rendered in the browser, offline first.
 //!
 //! [`start`] opens the local store, restores the session and mounts [`App`]. Pages
-//! live in `pages`; every network call in `api`; the outbox and caches in `store`
+//! live in `pages`; the page's own sign-in form, usable before the app has arrived, is
+//! taken over in `shell`; every network call in `api`; the outbox and caches in `store`
 //! over `idb`; the sync loop in `sync`; the texts in `i18n`.
 //!
 //! The crate builds two apps: the field app (the default, served at `/`) and, with the
@@ -13,6 +14,7 @@ mod api;
 mod i18n;
 mod idb;
 mod pages;
+mod shell;
 mod state;
 mod store;
 mod sync;
@@ -42,6 +44,7 @@ pub fn start() {
         if let Some(store) = store {
             sync::set_store(store);
         }
+        store::flag_signed_in(session.is_some());
         if session.as_ref().is_some_and(to_workspace) {
             return;
         }
@@ -53,6 +56,8 @@ pub fn start() {
             provide_context(state);
             view! { <App/> }
         });
+        // The page's own sign-in form gives way to the app's, which took what was typed.
+        shell::hand_over();
         sync::load_local(state).await;
         sync::start(state);
         worker::register(state.update_ready);

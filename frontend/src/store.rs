@@ -1,7 +1,8 @@
 //! What the app keeps on the device, in IndexedDB: the session, the outbox of
 //! unsynced mutations, the pulled updates and report events, the cached plan, the
 //! sync cursor and the working copies of reports being written. It all survives
-//! reloads and browser restarts.
+//! reloads and browser restarts. Beside it, one `localStorage` flag says that the
+//! device holds a session (`flag_signed_in`).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,20 @@ use crate::idb::{self, META, OUTBOX, REPORTS, SENT, Tx, UPDATES};
 /// an older feed never received the report events, or skipped the agency changes,
 /// before its cursor, so it starts over from the beginning once.
 const FEED_VERSION: u32 = 3;
+
+/// The `localStorage` key that says, synchronously, that the device holds a session:
+/// `index.html` reads it before its first paint, to show "Đang tải…" rather than its
+/// sign-in form while the app loads. The session in IndexedDB stays the record; the
+/// flag follows it (and is set right at each start, for sessions older than it).
+const SIGNED_IN_KEY: &str = "tiendo.signed-in";
+
+/// Sets or clears the flag that the device holds a session.
+pub fn flag_signed_in(signed_in: bool) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let _ = storage.set_item(SIGNED_IN_KEY, if signed_in { "1" } else { "" });
+}
 
 /// A signed-in session, kept so the app opens offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,12 +182,15 @@ impl Store {
     }
 
     pub async fn set_session(&self, session: &Session) -> Result<()> {
-        self.set_meta("session", session).await
+        self.set_meta("session", session).await?;
+        flag_signed_in(true);
+        Ok(())
     }
 
     /// Signs out on this device. The outbox stays: it is sent at the next sign-in of
     /// the same person.
     pub async fn clear_session(&self) -> Result<()> {
+        flag_signed_in(false);
         let tx = Tx::write(&self.db, &[META])?;
         tx.delete(META, &key("session")).await?;
         tx.commit().await

@@ -2,8 +2,10 @@
 //! nothing else.
 //!
 //! Trunk writes one inline `<script type="module">` into each app's `index.html` (it
-//! imports the hashed JavaScript glue and starts the WASM), so the policy allows
-//! exactly those scripts by their SHA-256 and never `'unsafe-inline'`. The hashes are
+//! imports the hashed JavaScript glue and starts the WASM), and the field app's page
+//! has two small ones of its own (its sign-in form before the app arrives,
+//! `frontend/src/shell.rs`), so the policy allows exactly the inline scripts of those
+//! pages by their SHA-256 and never `'unsafe-inline'`. The hashes are
 //! taken from the `index.html` files the server is serving, when it serves them: they
 //! cannot drift from the HTML sent (a build step writing them to a side file could be
 //! skipped, or left behind by a build that replaced `index.html`), and a new build

@@ -1,5 +1,7 @@
 //! Signing in. The first sign-in needs the network; afterwards the session is kept on
-//! the device and the app opens offline.
+//! the device and the app opens offline. The first form the app shows takes over what
+//! was typed into the page's own form before the app had arrived (`shell`), and signs
+//! in at once if the person already asked to.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -7,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, CallError};
 use crate::i18n::T;
+use crate::shell::{self, Typed};
 use crate::state::app;
 use crate::store::Session;
 use crate::sync;
@@ -14,13 +17,17 @@ use crate::sync;
 #[component]
 pub fn Login() -> impl IntoView {
     let app = app();
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let Typed {
+        username,
+        password,
+        submitted,
+    } = shell::typed();
+    let username = RwSignal::new(username);
+    let password = RwSignal::new(password);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
+    let sign_in = move || {
         if busy.get_untracked() {
             return;
         }
@@ -52,6 +59,13 @@ pub fn Login() -> impl IntoView {
             busy.set(false);
         });
     };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        sign_in();
+    };
+    if submitted {
+        sign_in();
+    }
 
     view! {
         <main class="login">
