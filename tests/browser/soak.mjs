@@ -145,5 +145,7 @@ const third = Math.max(1, Math.floor(memory.length / 3));
 const avg = (xs) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1);
 console.log(`updates acknowledged: ${stats.acknowledged}; stored: ${stored[0]} (${stored[1]} distinct)`);
 console.log(`server RSS MB: start ${memory[0].toFixed(1)}, first third avg ${avg(memory.slice(0, third))}, last third avg ${avg(memory.slice(-third))}, max ${Math.max(...memory).toFixed(1)}, end ${memory.at(-1).toFixed(1)}`);
+// One sample a minute, to see whether memory levels off.
+console.log(`RSS MB by minute: ${memory.filter((_, i) => i % 6 === 0).map((m) => m.toFixed(0)).join(" ")}`);
 console.log(`errors: ${stats.errors.length}${stats.errors.length ? `\n  ${stats.errors.slice(0, 10).join("\n  ")}` : ""}`);
 if (stats.errors.length || stored[0] !== stats.acknowledged || stored[0] !== stored[1]) process.exit(1);
