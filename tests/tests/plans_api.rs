@@ -174,3 +174,77 @@ fn another_provinces_plan_is_not_served() {
     assert_eq!(staff.get("/api/v1/plan?plan=").status, 200, "empty is none");
     assert_eq!(staff.get("/api/v1/plan?plan=%20%20").status, 422);
 }
+
+/// The plan view's ETag as `token` asks with `sent`: its status, ETag and body.
+fn plan_as(
+    server: &TestServer,
+    token: &str,
+    sent: Option<&str>,
+) -> (u16, String, Option<PlanView>) {
+    let bearer = format!("Bearer {token}");
+    let mut request = ureq::get(&server.url("/api/v1/plan")).set("Authorization", &bearer);
+    if let Some(tag) = sent {
+        request = request.set("If-None-Match", tag);
+    }
+    let response = match request.call() {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{e}"),
+    };
+    let status = response.status();
+    let etag = response.header("etag").expect("an etag").to_owned();
+    let view = (status == 200).then(|| response.into_json().expect("a plan view"));
+    (status, etag, view)
+}
+
+#[test]
+fn an_unchanged_plan_is_answered_304_until_another_process_renames_an_agency() {
+    let server = TestServer::start();
+    let token = server.login("vhttdl").token;
+    let (status, etag, _) = plan_as(&server, &token, None);
+    assert_eq!(status, 200);
+    // Answered from the kept ETag, again and again.
+    for _ in 0..3 {
+        let (status, again, view) = plan_as(&server, &token, Some(&etag));
+        assert_eq!(
+            (status, again.as_str(), view.is_none()),
+            (304, etag.as_str(), true)
+        );
+    }
+    // Another handle on the file, with caches of its own, as `tiendo` on the command
+    // line beside the running server would be.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let other = tiendo_backend::db::Db::open(server.db.path()).expect("open");
+        other
+            .acting_as("test")
+            .rename_agency(tiendo_backend::db::AgencyRename {
+                id: tiendo_shared::ids::AgencyId::parse("so-ngoai-vu").expect("id"),
+                name: "Sở Ngoại vụ tỉnh Kon Tum".into(),
+                short_name: None,
+                keep_alias: true,
+            })
+            .await
+            .expect("renamed");
+    });
+    let (status, changed, view) = plan_as(&server, &token, Some(&etag));
+    assert_eq!(status, 200, "the view changed");
+    assert_ne!(changed, etag);
+    let view = view.expect("a view");
+    assert!(
+        view.tasks
+            .iter()
+            .flat_map(|t| t.lead.iter().chain(&t.coordinating))
+            .any(|a| a.name == "Sở Ngoại vụ tỉnh Kon Tum"),
+        "the new name is in the view"
+    );
+    let (status, same, _) = plan_as(&server, &token, Some(&changed));
+    assert_eq!((status, &same), (304, &changed));
+    // Another person's view of the same plan has its own ETag.
+    let supervisor = server.login("sotttt").token;
+    let (status, theirs, _) = plan_as(&server, &supervisor, Some(&changed));
+    assert_eq!(status, 200);
+    assert_ne!(theirs, changed);
+}

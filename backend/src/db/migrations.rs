@@ -56,6 +56,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_reporting_periods",
         include_str!("../../migrations/0013_reporting_periods.sql"),
     ),
+    (
+        "0014_view_version",
+        include_str!("../../migrations/0014_view_version.sql"),
+    ),
 ];
 
 /// The schema version of a database with every migration applied.

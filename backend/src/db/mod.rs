@@ -31,10 +31,10 @@ pub use export::{
     ContentSource, ExportAgency, ExportData, ExportError, ExportReport, ExportScope, Version,
 };
 pub use plans::{
-    FieldChange, NewAgency, PlanImport, TaskBrief, TaskChange, TaskField, TaskRow, WithdrawnTask,
-    Within, province_key,
+    FieldChange, NewAgency, PlanAnswer, PlanImport, TaskBrief, TaskChange, TaskField, TaskRow,
+    WithdrawnTask, Within, province_key,
 };
-pub use reports::{ListingError, PeriodInfo, PlanCache};
+pub use reports::{ListingError, PeriodInfo, PlanCache, ViewStamp};
 pub use sync::PushOutcome;
 pub use users::{Account, Ended, NewUser, SessionUser};
 

@@ -12,7 +12,7 @@ use tiendo_shared::protocol::{
     AgencyParent, AgencyRef, PlanListing, PlanView, ReportDeadline, SectionView, TaskView,
 };
 
-use super::reports::{PlanCache, period_info};
+use super::reports::{PlanCache, ViewKey, ViewStamp, period_info, view_version};
 use super::users::{SessionUser, kind_code, upsert_agencies};
 use super::{Db, DbError, audit, now_ms};
 
@@ -188,17 +188,45 @@ impl Db {
         .await
     }
 
-    /// The current plan (the most recent by date of the person's province) as `user`
-    /// sees it.
-    pub async fn current_plan_view(&self, user: SessionUser) -> Result<Option<PlanView>, DbError> {
+    /// The plan `code` (the current plan, the most recent by date of the person's
+    /// province, when `None`) as `user` sees it; or that it is unchanged, when its
+    /// ETag is one of `sent` (which costs a lookup, not the view). `None` when there is
+    /// no such plan in the person's province.
+    pub async fn plan_answer(
+        &self,
+        user: SessionUser,
+        code: Option<PlanCode>,
+        sent: Vec<String>,
+    ) -> Result<Option<PlanAnswer>, DbError> {
         let cache = self.plan_cache();
         self.read(move |conn| {
-            let Some(plan_id) = current_plan_id(conn, &user.agency.id)? else {
+            let found = match &code {
+                Some(code) => plan_id(conn, code, &Within::AgencyOf(user.agency.id.clone()))?,
+                None => current_plan_id(conn, &user.agency.id)?,
+            };
+            let Some(plan_id) = found else {
                 return Ok(None);
             };
-            plan_view(conn, &cache, plan_id, &user).map(Some)
+            let key = ViewKey {
+                plan_id,
+                agency: user.agency.id.clone(),
+                reads_all: user.role.reads_all(),
+            };
+            // The version first: a view built after it is at least as new, so the ETag
+            // kept under it can only be missed later, never wrongly matched.
+            let version = view_version(conn)?;
+            if let Some(tag) = cache.tag(&key, version).filter(|tag| sent.contains(tag)) {
+                return Ok(Some(PlanAnswer::Unchanged(tag)));
+            }
+            let view = plan_view(conn, &cache, plan_id, &user)?;
+            Ok(Some(PlanAnswer::View(view, ViewStamp { key, version })))
         })
         .await
+    }
+
+    /// Keeps the ETag the view of `stamp` was sent with, for the next `plan_answer`.
+    pub fn remember_view_tag(&self, stamp: ViewStamp, tag: String) {
+        self.plan_cache().remember(stamp, tag);
     }
     /// The plans of the person's province, newest first, the current one marked.
     pub async fn plans_of(&self, user: SessionUser) -> Result<Vec<PlanListing>, DbError> {
@@ -208,23 +236,15 @@ impl Db {
         })
         .await
     }
+}
 
-    /// The plan `code` as `user` sees it; `None` when it is not a plan of their
-    /// province.
-    pub async fn plan_view_of(
-        &self,
-        user: SessionUser,
-        code: PlanCode,
-    ) -> Result<Option<PlanView>, DbError> {
-        let cache = self.plan_cache();
-        self.read(move |conn| {
-            match plan_id(conn, &code, &Within::AgencyOf(user.agency.id.clone()))? {
-                Some(plan_id) => plan_view(conn, &cache, plan_id, &user).map(Some),
-                None => Ok(None),
-            }
-        })
-        .await
-    }
+/// What a device asking for a plan gets.
+#[derive(Debug)]
+pub enum PlanAnswer {
+    /// The view whose ETag it sent is still the view.
+    Unchanged(String),
+    /// The view, to be sent with its ETag, kept then with `Db::remember_view_tag`.
+    View(PlanView, ViewStamp),
 }
 
 /// Where a plan's code is looked up: a code names one plan within a province (two

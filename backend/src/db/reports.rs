@@ -28,21 +28,72 @@ use super::users::SessionUser;
 use super::{Db, DbError, audit};
 
 /// Parsed plan documents by plan id, so that a report mutation or a plan view does
-/// not parse the stored document each time. Emptied whenever a plan is imported.
+/// not parse the stored document each time, and the ETag of each plan view as a
+/// viewer sees it, so that an unchanged plan is answered `304` without building its
+/// view. Both are kept under the database's view version (migration 0014), which
+/// moves whenever a plan, a task, an assignment or an agency changes, from this
+/// process or another one: a new version empties the cache.
 #[derive(Clone, Default)]
-pub struct PlanCache(Arc<Mutex<HashMap<i64, Arc<Plan>>>>);
+pub struct PlanCache(Arc<Mutex<Cached>>);
+
+#[derive(Default)]
+struct Cached {
+    /// The view version the entries were read at.
+    version: i64,
+    plans: HashMap<i64, Arc<Plan>>,
+    tags: HashMap<ViewKey, String>,
+}
+
+/// Whose view of which plan: what a plan view depends on besides the data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ViewKey {
+    pub plan_id: i64,
+    /// The viewer's agency (its assignments, the agency it reports through).
+    pub agency: AgencyId,
+    /// Whether the viewer sees every agency's reporting (a supervisor).
+    pub reads_all: bool,
+}
+
+/// A plan view's key with the view version it was built at, to keep its ETag under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewStamp {
+    pub key: ViewKey,
+    pub version: i64,
+}
+
+/// The current view version (migration 0014).
+pub(super) fn view_version(conn: &Connection) -> Result<i64, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT n FROM view_version WHERE id = 1")?
+        .query_row([], |row| row.get(0))?)
+}
 
 impl PlanCache {
     pub fn clear(&self) {
-        if let Ok(mut plans) = self.0.lock() {
-            plans.clear();
+        if let Ok(mut cached) = self.0.lock() {
+            cached.plans.clear();
+            cached.tags.clear();
         }
     }
 
-    /// The plan `plan_id`, parsed once.
+    /// The plan `plan_id`, parsed once per view version.
     pub fn plan(&self, conn: &Connection, plan_id: i64) -> Result<Arc<Plan>, DbError> {
-        if let Some(plan) = self.0.lock().ok().and_then(|p| p.get(&plan_id).cloned()) {
-            return Ok(plan);
+        let version = view_version(conn)?;
+        // Inside a transaction that changed plans or agencies the version is one no
+        // one else sees yet (and may never, if it rolls back): read, but keep nothing.
+        let keep = conn.is_autocommit();
+        if let Ok(mut cached) = self.0.lock() {
+            if cached.version != version && keep {
+                *cached = Cached {
+                    version,
+                    ..Cached::default()
+                };
+            }
+            if cached.version == version
+                && let Some(plan) = cached.plans.get(&plan_id)
+            {
+                return Ok(Arc::clone(plan));
+            }
         }
         let document: String = conn.query_row(
             "SELECT document FROM plans WHERE id = ?1",
@@ -53,10 +104,36 @@ impl PlanCache {
             serde_json::from_str(&document)
                 .map_err(|e| DbError::Corrupt(format!("stored plan {plan_id}: {e}")))?,
         );
-        if let Ok(mut plans) = self.0.lock() {
-            plans.insert(plan_id, Arc::clone(&plan));
+        if let Ok(mut cached) = self.0.lock()
+            && cached.version == version
+        {
+            cached.plans.insert(plan_id, Arc::clone(&plan));
         }
         Ok(plan)
+    }
+
+    /// The ETag of `key`'s view at `version`, if it was kept.
+    pub fn tag(&self, key: &ViewKey, version: i64) -> Option<String> {
+        let cached = self.0.lock().ok()?;
+        (cached.version == version)
+            .then(|| cached.tags.get(key).cloned())
+            .flatten()
+    }
+
+    /// Keeps the ETag of a view built at `stamp`'s version, unless the version has
+    /// moved on meanwhile.
+    pub fn remember(&self, stamp: ViewStamp, tag: String) {
+        if let Ok(mut cached) = self.0.lock() {
+            if cached.version < stamp.version {
+                *cached = Cached {
+                    version: stamp.version,
+                    ..Cached::default()
+                };
+            }
+            if cached.version == stamp.version {
+                cached.tags.insert(stamp.key, tag);
+            }
+        }
     }
 }
 

@@ -23,7 +23,9 @@ use tiendo_shared::report::ReportsView;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, dummy_hash, new_token, token_hash, verify_password};
-use crate::db::{DbError, ExportError, ExportScope, ListingError, PushOutcome, Within, now_ms};
+use crate::db::{
+    DbError, ExportError, ExportScope, ListingError, PlanAnswer, PushOutcome, Within, now_ms,
+};
 use crate::error::{AppError, AppJson};
 use crate::export::{self, Format};
 use crate::import;
@@ -160,17 +162,34 @@ pub async fn plan(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let Query(params) = params?;
-    let view = match params.plan.as_deref().filter(|p| !p.is_empty()) {
-        Some(code) => {
-            let code = PlanCode::parse(code).map_err(|e| ApiError::Invalid {
-                field: "plan".into(),
-                detail: e.to_string(),
-            })?;
-            state.db.plan_view_of(user, code).await?
+    let code = params
+        .plan
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(PlanCode::parse)
+        .transpose()
+        .map_err(|e| ApiError::Invalid {
+            field: "plan".into(),
+            detail: e.to_string(),
+        })?;
+    let sent: Vec<String> = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|tags| tags.split(',').map(|t| t.trim().to_owned()).collect())
+        .unwrap_or_default();
+    let cache_headers = |etag: String| {
+        [
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+        ]
+    };
+    let (view, stamp) = match state.db.plan_answer(user, code, sent.clone()).await? {
+        None => return Err(ApiError::NotFound.into()),
+        Some(PlanAnswer::Unchanged(etag)) => {
+            return Ok((StatusCode::NOT_MODIFIED, cache_headers(etag)).into_response());
         }
-        None => state.db.current_plan_view(user).await?,
-    }
-    .ok_or(ApiError::NotFound)?;
+        Some(PlanAnswer::View(view, stamp)) => (view, stamp),
+    };
     let body = serde_json::to_vec(&view).map_err(|e| AppError::Internal(e.to_string()))?;
     let digest = Sha256::digest(&body);
     // Weak: the bytes sent may be compressed; the meaning is what is versioned.
@@ -181,19 +200,12 @@ pub async fn plan(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    let cache = [
-        (header::ETAG, etag.clone()),
-        (header::CACHE_CONTROL, "private, no-cache".to_owned()),
-    ];
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
-    if unchanged {
-        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    state.db.remember_view_tag(stamp, etag.clone());
+    if sent.contains(&etag) {
+        return Ok((StatusCode::NOT_MODIFIED, cache_headers(etag)).into_response());
     }
     let json = [(header::CONTENT_TYPE, "application/json".to_owned())];
-    Ok((cache, json, body).into_response())
+    Ok((cache_headers(etag), json, body).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
