@@ -1,13 +1,13 @@
 //! All network access: typed calls to the server's API with `fetch`, and the files it
 //! sends (exports) handed to the browser to save.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tiendo_shared::error::ApiError;
 use tiendo_shared::ids::PlanCode;
 use tiendo_shared::protocol::{
-    Cursor, LoginRequest, LoginResponse, Mutation, PlanListing, PlanView, PullResponse,
-    PushRequest, PushResponse, SCHEMA_VERSION,
+    Cursor, LoginRequest, LoginResponse, Mutation, PlanListing, PlanView, PushRequest,
+    PushResponse, SCHEMA_VERSION,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -137,9 +137,24 @@ async fn gzip(text: &str) -> Option<js_sys::Uint8Array> {
     Some(js_sys::Uint8Array::new(&buffer))
 }
 
+/// A page of the pull feed: the server's `PullResponse`, with each change left as its
+/// JSON object, to be read by its `kind` as it is stored (`Store::apply_pull`). The field
+/// app keeps report events as the server sends them without reading them (only the
+/// workspace shows reports), so it carries no reader of `ReportEvent`.
+#[derive(Deserialize)]
+pub struct PullPage {
+    pub changes: Vec<serde_json::Value>,
+    pub cursor: Cursor,
+    pub has_more: bool,
+    #[serde(default)]
+    pub remaining: u64,
+    #[serde(default)]
+    pub reset: bool,
+}
+
 /// One page of changes after `cursor`, report events included (they come only to a
 /// client that names a schema version that knows them).
-pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError> {
+pub async fn pull(token: &str, cursor: Cursor) -> Result<PullPage, CallError> {
     let path = format!("/api/v1/sync/pull?cursor={cursor}&schema_version={SCHEMA_VERSION}");
     call::<(), _>("GET", &path, Some(token), None).await
 }

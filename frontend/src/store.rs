@@ -5,15 +5,18 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tiendo_shared::ids::{ClientId, PlanCode, Uuid};
 use tiendo_shared::protocol::{
-    AgencyChange, AgencyRef, Change, Cursor, Mutation, MutationBody, PlanListing, PlanView,
-    ProgressUpdate, PullResponse, Rejection, UserInfo,
+    AgencyChange, AgencyRef, Cursor, Mutation, MutationBody, PlanListing, PlanView, ProgressUpdate,
+    Rejection, UserInfo,
 };
+#[cfg(feature = "workspace")]
 use tiendo_shared::report::ReportEvent;
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
+use crate::api::PullPage;
 use crate::idb::{self, META, OUTBOX, REPORTS, SENT, Tx, UPDATES};
 
 /// The feed this build pulls: 2 has report events beside progress updates; 3 applies
@@ -75,7 +78,6 @@ fn read_mutation<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> std::result::Result<Mutation, D::Error> {
     use serde::de::Error;
-    use serde_json::Value;
     let value = Value::deserialize(deserializer)?;
     let seq = value
         .get("seq")
@@ -470,7 +472,11 @@ impl Store {
 
     /// Stores a pulled page and its cursor in one transaction. A reset, or a page for
     /// another person or an older feed than the cache holds, first empties the cache.
-    pub async fn apply_pull(&self, username: &str, page: &PullResponse) -> Result<()> {
+    /// Each change is read by its `kind` (a kind from a newer server is skipped); a
+    /// change this build cannot read fails the page. Whether the page renamed or merged
+    /// agencies.
+    pub async fn apply_pull(&self, username: &str, page: PullPage) -> Result<bool> {
+        let unreadable = || JsValue::from_str("unreadable pulled change");
         let tx = Tx::write(&self.db, &[META, UPDATES, REPORTS])?;
         // A pull state this version cannot read counts as none: start over.
         let previous: Option<PullState> = tx
@@ -482,21 +488,30 @@ impl Store {
             tx.delete(UPDATES, &everything.clone().into()).await?;
             tx.delete(REPORTS, &everything.into()).await?;
         }
-        let mut agencies: Vec<&AgencyChange> = Vec::new();
-        for change in &page.changes {
-            match change {
-                Change::Progress(update) => {
+        let mut agencies: Vec<AgencyChange> = Vec::new();
+        for change in page.changes {
+            let kind = match change.get("kind") {
+                Some(Value::String(kind)) => kind.clone(),
+                _ => return Err(unreadable()),
+            };
+            match kind.as_str() {
+                "progress" => {
+                    let update: ProgressUpdate =
+                        serde_json::from_value(change).map_err(|_| unreadable())?;
                     let id = JsValue::from_f64(update.id as f64);
-                    tx.put(UPDATES, &id, &encode(update)?).await?;
+                    tx.put(UPDATES, &id, &encode(&update)?).await?;
                 }
-                Change::Report(event) => {
-                    let id = JsValue::from_f64(event.id as f64);
-                    tx.put(REPORTS, &id, &encode(event)?).await?;
+                "report" => {
+                    let (id, json) = report_json(change).ok_or_else(unreadable)?;
+                    tx.put(REPORTS, &JsValue::from_f64(id as f64), &json)
+                        .await?;
                 }
                 // Applied once the page's other changes are stored.
-                Change::Agency(change) => agencies.push(change),
+                "agency" => {
+                    agencies.push(serde_json::from_value(change).map_err(|_| unreadable())?)
+                }
                 // A kind from a newer server: this build has nothing to show for it.
-                Change::Unknown => {}
+                _ => {}
             }
         }
         if !agencies.is_empty() {
@@ -508,7 +523,8 @@ impl Store {
             feed: FEED_VERSION,
         };
         tx.put(META, &key("pull"), &encode(&state)?).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(!agencies.is_empty())
     }
 
     /// Every pulled update, oldest first.
@@ -522,6 +538,7 @@ impl Store {
     }
 
     /// Every pulled report event, in the server's order.
+    #[cfg(feature = "workspace")]
     pub async fn reports(&self) -> Result<Vec<ReportEvent>> {
         let tx = Tx::read(&self.db, &[REPORTS])?;
         tx.get_all(REPORTS, None)
@@ -555,7 +572,7 @@ impl Store {
 
 /// Names the agency of every stored update and report event, and the session's, as
 /// `changes` (an agency renamed, or merged into another) have it, in their order.
-async fn apply_agency_changes(tx: &Tx, changes: &[&AgencyChange]) -> Result<()> {
+async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
     let apply = |agency: &mut AgencyRef| {
         changes
             .iter()
@@ -568,11 +585,22 @@ async fn apply_agency_changes(tx: &Tx, changes: &[&AgencyChange]) -> Result<()> 
             tx.put(UPDATES, &id, &encode(&update)?).await?;
         }
     }
+    // Report events are rewritten as JSON objects, their `agency` only: the field app
+    // keeps them without reading them (see `report_json`).
     for json in tx.get_all(REPORTS, None).await? {
-        let mut event: ReportEvent = decode(&json)?;
-        if apply(&mut event.agency) {
-            let id = JsValue::from_f64(event.id as f64);
-            tx.put(REPORTS, &id, &encode(&event)?).await?;
+        let mut event: Value =
+            serde_json::from_str(&json).map_err(|_| key("unreadable stored data"))?;
+        let id = event.get("id").and_then(Value::as_i64);
+        let agency = event
+            .get("agency")
+            .and_then(|a| serde_json::from_value::<AgencyRef>(a.clone()).ok());
+        let (Some(id), Some(mut agency)) = (id, agency) else {
+            return Err(key("unreadable stored data"));
+        };
+        if apply(&mut agency) {
+            event["agency"] = agency_json(&agency);
+            tx.put(REPORTS, &JsValue::from_f64(id as f64), &encode(&event)?)
+                .await?;
         }
     }
     if let Some(json) = tx.get(META, &key("session")).await? {
@@ -582,6 +610,31 @@ async fn apply_agency_changes(tx: &Tx, changes: &[&AgencyChange]) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// A pulled report event as the device keeps it, with its id. The field app never
+/// reads report events (the reports are the workspace's): it keeps the server's object
+/// as it is, without its `kind`, and carries no reader of `ReportEvent`. The workspace
+/// reads it first, so that an event it cannot read fails the page.
+#[cfg(not(feature = "workspace"))]
+fn report_json(mut change: Value) -> Option<(i64, String)> {
+    let id = change.get("id")?.as_i64()?;
+    change.as_object_mut()?.remove("kind");
+    Some((id, serde_json::to_string(&change).ok()?))
+}
+
+#[cfg(feature = "workspace")]
+fn report_json(change: Value) -> Option<(i64, String)> {
+    let event: ReportEvent = serde_json::from_value(change).ok()?;
+    Some((event.id, encode(&event).ok()?))
+}
+
+/// An agency as JSON, as its derived `Serialize` writes it.
+fn agency_json(agency: &AgencyRef) -> Value {
+    let mut object = serde_json::Map::new();
+    object.insert("id".to_owned(), Value::from(agency.id.as_str()));
+    object.insert("name".to_owned(), Value::from(agency.name.as_str()));
+    Value::Object(object)
 }
 
 /// Asks the browser to keep this site's storage under storage pressure, so that
