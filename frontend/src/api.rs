@@ -317,10 +317,66 @@ async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Res
 
 /// JSON text as `T`. Parsed into a `serde_json::Value` first: every type is then read
 /// by one instantiation of its `Deserialize` (over `Value`), whether it comes from the
-/// network, from IndexedDB or from inside a tagged `Change`, instead of one per source.
+/// network, from IndexedDB or from inside a pulled change, instead of one per source.
 pub fn read_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    serde_json::from_value(value).ok()
+    serde_json::from_value(parse_json(text)?).ok()
+}
+
+/// JSON text as a `serde_json::Value`. The field app has the browser parse it
+/// (`JSON.parse`) and carries no JSON parser of its own; the workspace, which reads
+/// far more (every agency's updates), keeps serde_json's, the faster in WebAssembly.
+#[cfg(not(feature = "workspace"))]
+pub fn parse_json(text: &str) -> Option<serde_json::Value> {
+    js_sys::JSON::parse(text)
+        .ok()
+        .map(|parsed| from_js(&parsed))
+}
+
+#[cfg(feature = "workspace")]
+pub fn parse_json(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok()
+}
+
+/// What `JSON.parse` made, as a `serde_json::Value`. A whole number within 2^53 is an
+/// integer, as serde_json reads it; a JSON text never holds `undefined` or functions.
+#[cfg(not(feature = "workspace"))]
+fn from_js(value: &JsValue) -> serde_json::Value {
+    use serde_json::Value;
+    if let Some(text) = value.as_string() {
+        Value::String(text)
+    } else if let Some(n) = value.as_f64() {
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        if n.fract() == 0.0 && n.abs() <= EXACT {
+            if n >= 0.0 {
+                Value::from(n as u64)
+            } else {
+                Value::from(n as i64)
+            }
+        } else {
+            Value::from(n)
+        }
+    } else if let Some(b) = value.as_bool() {
+        Value::Bool(b)
+    } else if value.is_null() || value.is_undefined() {
+        Value::Null
+    } else if js_sys::Array::is_array(value) {
+        let array: &js_sys::Array = value.unchecked_ref();
+        Value::Array(array.iter().map(|item| from_js(&item)).collect())
+    } else {
+        let object: &js_sys::Object = value.unchecked_ref();
+        Value::Object(
+            js_sys::Object::entries(object)
+                .iter()
+                .map(|entry| {
+                    let entry: js_sys::Array = entry.unchecked_into();
+                    (
+                        entry.get(0).as_string().unwrap_or_default(),
+                        from_js(&entry.get(1)),
+                    )
+                })
+                .collect(),
+        )
+    }
 }
 
 /// A request, with a body of its content type (and encoding) when there is one.

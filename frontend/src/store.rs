@@ -588,8 +588,8 @@ async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
     // Report events are rewritten as JSON objects, their `agency` only: the field app
     // keeps them without reading them (see `report_json`).
     for json in tx.get_all(REPORTS, None).await? {
-        let mut event: Value =
-            serde_json::from_str(&json).map_err(|_| key("unreadable stored data"))?;
+        let mut event =
+            crate::api::parse_json(&json).ok_or_else(|| key("unreadable stored data"))?;
         let id = event.get("id").and_then(Value::as_i64);
         let agency = event
             .get("agency")
