@@ -363,19 +363,15 @@ fn from_js(value: &JsValue) -> serde_json::Value {
         let array: &js_sys::Array = value.unchecked_ref();
         Value::Array(array.iter().map(|item| from_js(&item)).collect())
     } else {
-        let object: &js_sys::Object = value.unchecked_ref();
-        Value::Object(
-            js_sys::Object::entries(object)
-                .iter()
-                .map(|entry| {
-                    let entry: js_sys::Array = entry.unchecked_into();
-                    (
-                        entry.get(0).as_string().unwrap_or_default(),
-                        from_js(&entry.get(1)),
-                    )
-                })
-                .collect(),
-        )
+        // Inserted one by one: collecting would sort the entries first, with code of
+        // its own.
+        let mut object = serde_json::Map::new();
+        for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
+            let entry: js_sys::Array = entry.unchecked_into();
+            let key = entry.get(0).as_string().unwrap_or_default();
+            object.insert(key, from_js(&entry.get(1)));
+        }
+        Value::Object(object)
     }
 }
 

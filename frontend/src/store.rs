@@ -598,7 +598,14 @@ async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
             return Err(key("unreadable stored data"));
         };
         if apply(&mut agency) {
-            event["agency"] = agency_json(&agency);
+            // Both fields are there: the agency was read from them.
+            if let Some(Value::Object(object)) = event.get_mut("agency") {
+                for (field, value) in [("id", agency.id.as_str()), ("name", &agency.name)] {
+                    if let Some(slot) = object.get_mut(field) {
+                        *slot = Value::from(value);
+                    }
+                }
+            }
             tx.put(REPORTS, &JsValue::from_f64(id as f64), &encode(&event)?)
                 .await?;
         }
@@ -614,12 +621,12 @@ async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
 
 /// A pulled report event as the device keeps it, with its id. The field app never
 /// reads report events (the reports are the workspace's): it keeps the server's object
-/// as it is, without its `kind`, and carries no reader of `ReportEvent`. The workspace
-/// reads it first, so that an event it cannot read fails the page.
+/// as it is (its `kind` too, which `ReportEvent`'s reader passes over) and carries no
+/// reader of `ReportEvent`. The workspace reads it first, so that an event it cannot
+/// read fails the page.
 #[cfg(not(feature = "workspace"))]
-fn report_json(mut change: Value) -> Option<(i64, String)> {
+fn report_json(change: Value) -> Option<(i64, String)> {
     let id = change.get("id")?.as_i64()?;
-    change.as_object_mut()?.remove("kind");
     Some((id, serde_json::to_string(&change).ok()?))
 }
 
@@ -627,14 +634,6 @@ fn report_json(mut change: Value) -> Option<(i64, String)> {
 fn report_json(change: Value) -> Option<(i64, String)> {
     let event: ReportEvent = serde_json::from_value(change).ok()?;
     Some((event.id, encode(&event).ok()?))
-}
-
-/// An agency as JSON, as its derived `Serialize` writes it.
-fn agency_json(agency: &AgencyRef) -> Value {
-    let mut object = serde_json::Map::new();
-    object.insert("id".to_owned(), Value::from(agency.id.as_str()));
-    object.insert("name".to_owned(), Value::from(agency.name.as_str()));
-    Value::Object(object)
 }
 
 /// Asks the browser to keep this site's storage under storage pressure, so that
