@@ -319,7 +319,7 @@ async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Res
 /// by one instantiation of its `Deserialize` (over `Value`), whether it comes from the
 /// network, from IndexedDB or from inside a pulled change, instead of one per source.
 pub fn read_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(parse_json(text)?).ok()
+    tiendo_shared::json::from_value(parse_json(text)?)
 }
 
 /// JSON text as a `serde_json::Value`. The field app has the browser parse it

@@ -18,6 +18,7 @@ use web_sys::IdbDatabase;
 
 use crate::api::PullPage;
 use crate::idb::{self, META, OUTBOX, REPORTS, SENT, Tx, UPDATES};
+use tiendo_shared::json::from_value;
 
 /// The feed this build pulls: 2 has report events beside progress updates; 3 applies
 /// agency changes (renames and merges) to what the device holds. A device that pulled
@@ -93,16 +94,16 @@ fn read_mutation<'de, D: serde::Deserializer<'de>>(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let body = match kind {
-        "progress.record" => serde_json::from_value(value).map(MutationBody::ProgressRecord),
-        "report.save" => serde_json::from_value(value).map(MutationBody::ReportSave),
-        "report.submit" => serde_json::from_value(value).map(MutationBody::ReportSubmit),
-        "report.review" => serde_json::from_value(value).map(MutationBody::ReportReview),
+        "progress.record" => from_value(value).map(MutationBody::ProgressRecord),
+        "report.save" => from_value(value).map(MutationBody::ReportSave),
+        "report.submit" => from_value(value).map(MutationBody::ReportSubmit),
+        "report.review" => from_value(value).map(MutationBody::ReportReview),
         _ => return Err(D::Error::custom("not a mutation kind")),
     };
     Ok(Mutation {
         seq,
         id,
-        body: body.map_err(D::Error::custom)?,
+        body: body.ok_or_else(|| D::Error::custom("not a mutation"))?,
     })
 }
 
@@ -496,8 +497,7 @@ impl Store {
             };
             match kind.as_str() {
                 "progress" => {
-                    let update: ProgressUpdate =
-                        serde_json::from_value(change).map_err(|_| unreadable())?;
+                    let update: ProgressUpdate = from_value(change).ok_or_else(unreadable)?;
                     let id = JsValue::from_f64(update.id as f64);
                     tx.put(UPDATES, &id, &encode(&update)?).await?;
                 }
@@ -507,9 +507,7 @@ impl Store {
                         .await?;
                 }
                 // Applied once the page's other changes are stored.
-                "agency" => {
-                    agencies.push(serde_json::from_value(change).map_err(|_| unreadable())?)
-                }
+                "agency" => agencies.push(from_value(change).ok_or_else(unreadable)?),
                 // A kind from a newer server: this build has nothing to show for it.
                 _ => {}
             }
@@ -593,7 +591,7 @@ async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
         let id = event.get("id").and_then(Value::as_i64);
         let agency = event
             .get("agency")
-            .and_then(|a| serde_json::from_value::<AgencyRef>(a.clone()).ok());
+            .and_then(|a| from_value::<AgencyRef>(a.clone()));
         let (Some(id), Some(mut agency)) = (id, agency) else {
             return Err(key("unreadable stored data"));
         };
@@ -632,7 +630,7 @@ fn report_json(change: Value) -> Option<(i64, String)> {
 
 #[cfg(feature = "workspace")]
 fn report_json(change: Value) -> Option<(i64, String)> {
-    let event: ReportEvent = serde_json::from_value(change).ok()?;
+    let event: ReportEvent = from_value(change)?;
     Some((event.id, encode(&event).ok()?))
 }
 
