@@ -140,8 +140,10 @@ fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
     crate::api::read_json(json).ok_or_else(|| JsValue::from_str("unreadable stored data"))
 }
 
+/// `value` as JSON text. Writing the app's types cannot fail; were it to, the error is
+/// not worded (wording it would bring serde_json's error texts into the app).
 fn encode<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))
+    serde_json::to_string(value).map_err(|_| JsValue::from_str("unwritable data"))
 }
 
 impl Store {
@@ -665,5 +667,5 @@ pub fn new_uuid() -> Result<Uuid> {
         &hex[16..20],
         &hex[20..32]
     );
-    Uuid::parse(&text).map_err(|e| key(&e.to_string()))
+    Uuid::parse(&text).map_err(|_| key("not a valid UUID"))
 }
