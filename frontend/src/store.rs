@@ -9,7 +9,7 @@ use serde_json::Value;
 use tiendo_shared::ids::{ClientId, PlanCode, Uuid};
 use tiendo_shared::protocol::{
     AgencyChange, AgencyRef, Cursor, Mutation, MutationBody, PlanListing, PlanView, ProgressUpdate,
-    Rejection, UserInfo,
+    Rejection, ReportWrite, UserInfo,
 };
 #[cfg(feature = "workspace")]
 use tiendo_shared::report::ReportEvent;
@@ -95,8 +95,8 @@ fn read_mutation<'de, D: serde::Deserializer<'de>>(
         .unwrap_or_default();
     let body = match kind {
         "progress.record" => from_value(value).map(MutationBody::ProgressRecord),
-        "report.save" => from_value(value).map(MutationBody::ReportSave),
-        "report.submit" => from_value(value).map(MutationBody::ReportSubmit),
+        "report.save" => ReportWrite::from_json(value).map(MutationBody::ReportSave),
+        "report.submit" => ReportWrite::from_json(value).map(MutationBody::ReportSubmit),
         "report.review" => from_value(value).map(MutationBody::ReportReview),
         _ => return Err(D::Error::custom("not a mutation kind")),
     };

@@ -404,6 +404,15 @@ mod tests {
             reads_as_serde_json::<Option<u64>>(&json!(5)),
             reads_as_serde_json::<Value>(&plan),
         ];
+        // A report version read by hand, as its derived reader reads it.
+        for variant in variants(&write) {
+            assert_eq!(
+                ReportWrite::from_json(variant.clone()),
+                serde_json::from_value::<ReportWrite>(variant.clone()).ok(),
+                "{variant}"
+            );
+        }
+        assert!(ReportWrite::from_json(write.clone()).is_some());
         // Each sample reads (not only refusals agree).
         assert!(counts.iter().all(|&n| n >= 1), "{counts:?}");
     }

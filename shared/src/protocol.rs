@@ -361,6 +361,38 @@ pub struct ReportWrite {
     pub observed_at: Timestamp,
 }
 
+impl ReportWrite {
+    /// Reads a report version from a JSON object, as the derived reader does (the same
+    /// fields with the same defaults, the rest of the object read as its content), but
+    /// without buffering the whole object through serde's `Content` first, which the
+    /// derived reader does for the `flatten`ed content: a device reads its queued
+    /// versions with this, through [`crate::json::from_value`], and carries no
+    /// `Content` code for them. `None` where the derived reader fails.
+    pub fn from_json(value: serde_json::Value) -> Option<ReportWrite> {
+        use crate::json::from_value;
+        if !value.is_object() {
+            return None;
+        }
+        let field = |name: &str| value.get(name).cloned();
+        let plan = from_value(field("plan")?)?;
+        let period = from_value(field("period")?)?;
+        let scope = match field("scope") {
+            Some(scope) => from_value(scope)?,
+            None => ReportScope::default(),
+        };
+        let base = from_value(field("base").unwrap_or(serde_json::Value::Null))?;
+        let observed_at = from_value(field("observed_at")?)?;
+        Some(ReportWrite {
+            plan,
+            period,
+            scope,
+            base,
+            content: from_value(value)?,
+            observed_at,
+        })
+    }
+}
+
 /// A review's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
