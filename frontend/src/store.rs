@@ -142,6 +142,14 @@ fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
 
 /// `value` as JSON text. Writing the app's types cannot fail; were it to, the error is
 /// not worded (wording it would bring serde_json's error texts into the app).
+/// A stored update (see [`ProgressUpdate::from_json`]).
+fn read_update(json: &str) -> Result<ProgressUpdate> {
+    crate::api::parse_json(json)
+        .as_ref()
+        .and_then(ProgressUpdate::from_json)
+        .ok_or_else(|| JsValue::from_str("unreadable stored data"))
+}
+
 fn encode<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|_| JsValue::from_str("unwritable data"))
 }
@@ -499,7 +507,7 @@ impl Store {
             };
             match kind.as_str() {
                 "progress" => {
-                    let update: ProgressUpdate = from_value(change).ok_or_else(unreadable)?;
+                    let update = ProgressUpdate::from_json(&change).ok_or_else(unreadable)?;
                     let id = JsValue::from_f64(update.id as f64);
                     tx.put(UPDATES, &id, &encode(&update)?).await?;
                 }
@@ -533,7 +541,7 @@ impl Store {
         tx.get_all(UPDATES, None)
             .await?
             .iter()
-            .map(|json| decode(json))
+            .map(|json| read_update(json))
             .collect()
     }
 
@@ -579,7 +587,7 @@ async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
             .fold(false, |changed, change| change.apply(agency) | changed)
     };
     for json in tx.get_all(UPDATES, None).await? {
-        let mut update: ProgressUpdate = decode(&json)?;
+        let mut update = read_update(&json)?;
         if apply(&mut update.agency) {
             let id = JsValue::from_f64(update.id as f64);
             tx.put(UPDATES, &id, &encode(&update)?).await?;

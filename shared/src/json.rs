@@ -404,6 +404,15 @@ mod tests {
             reads_as_serde_json::<Option<u64>>(&json!(5)),
             reads_as_serde_json::<Value>(&plan),
         ];
+        // An update read by hand, as its derived reader reads it.
+        for variant in variants(&update) {
+            assert_eq!(
+                ProgressUpdate::from_json(&variant),
+                serde_json::from_value::<ProgressUpdate>(variant.clone()).ok(),
+                "{variant}"
+            );
+        }
+        assert!(ProgressUpdate::from_json(&update).is_some());
         // A report version read by hand, as its derived reader reads it.
         for variant in variants(&write) {
             assert_eq!(

@@ -946,6 +946,40 @@ pub struct ProgressUpdate {
     pub conflict: bool,
 }
 
+impl ProgressUpdate {
+    /// Reads an update from a JSON object, as the derived reader does (the same fields
+    /// with the same defaults), field by field through [`crate::json::from_value`]: a
+    /// device reads every update it holds with this. `None` where the derived reader
+    /// fails on an object.
+    pub fn from_json(value: &serde_json::Value) -> Option<ProgressUpdate> {
+        use crate::json::from_value;
+        let object = value.as_object()?;
+        let field = |name: &str| object.get(name).cloned();
+        let note_or_empty = |name: &str| match field(name) {
+            Some(note) => from_value(note),
+            None => Some(Note::default()),
+        };
+        Some(ProgressUpdate {
+            id: from_value(field("id")?)?,
+            mutation_id: from_value(field("mutation_id")?)?,
+            plan: from_value(field("plan")?)?,
+            task: from_value(field("task")?)?,
+            agency: from_value(field("agency")?)?,
+            author: from_value(field("author")?)?,
+            author_name: from_value(field("author_name")?)?,
+            status: from_value(field("status")?)?,
+            percent: from_value(field("percent").unwrap_or(serde_json::Value::Null))?,
+            note: from_value(field("note")?)?,
+            results: note_or_empty("results")?,
+            difficulties: note_or_empty("difficulties")?,
+            proposals: note_or_empty("proposals")?,
+            observed_at: from_value(field("observed_at")?)?,
+            received_at: from_value(field("received_at")?)?,
+            conflict: from_value(field("conflict")?)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
