@@ -80,7 +80,7 @@ pub async fn plans(token: &str) -> Result<Vec<PlanListing>, CallError> {
 /// (`CompressionStream`): on 2G every uploaded byte costs time and money, and the
 /// server expands it within the same bound.
 pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushResponse, CallError> {
-    let json = serde_json::to_string(request).map_err(|_| CallError::Unexpected(0))?;
+    let json = tiendo_shared::json::to_string(request).ok_or(CallError::Unexpected(0))?;
     let body = match gzip(&json).await {
         Some(bytes) => (JSON, Some("gzip"), JsValue::from(bytes)),
         None => (JSON, None, JsValue::from_str(&json)),
@@ -248,7 +248,7 @@ async fn call<B: Serialize, R: DeserializeOwned>(
 ) -> Result<R, CallError> {
     let body = match body {
         Some(body) => {
-            let json = serde_json::to_string(body).map_err(|_| CallError::Unexpected(0))?;
+            let json = tiendo_shared::json::to_string(body).ok_or(CallError::Unexpected(0))?;
             Some(("application/json", None, JsValue::from_str(&json)))
         }
         None => None,

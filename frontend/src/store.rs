@@ -140,8 +140,6 @@ fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
     crate::api::read_json(json).ok_or_else(|| JsValue::from_str("unreadable stored data"))
 }
 
-/// `value` as JSON text. Writing the app's types cannot fail; were it to, the error is
-/// not worded (wording it would bring serde_json's error texts into the app).
 /// A stored update (see [`ProgressUpdate::from_json`]).
 fn read_update(json: &str) -> Result<ProgressUpdate> {
     crate::api::parse_json(json)
@@ -150,8 +148,10 @@ fn read_update(json: &str) -> Result<ProgressUpdate> {
         .ok_or_else(|| JsValue::from_str("unreadable stored data"))
 }
 
+/// `value` as JSON text (see `tiendo_shared::json::to_string`). Writing the app's types
+/// cannot fail; were it to, the error is not worded.
 fn encode<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|_| JsValue::from_str("unwritable data"))
+    tiendo_shared::json::to_string(value).ok_or_else(|| JsValue::from_str("unwritable data"))
 }
 
 impl Store {
@@ -635,7 +635,7 @@ async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
 #[cfg(not(feature = "workspace"))]
 fn report_json(change: Value) -> Option<(i64, String)> {
     let id = change.get("id")?.as_i64()?;
-    Some((id, serde_json::to_string(&change).ok()?))
+    Some((id, tiendo_shared::json::to_string(&change)?))
 }
 
 #[cfg(feature = "workspace")]

@@ -292,7 +292,7 @@ fn batch(outbox: &[OutboxEntry]) -> Vec<Mutation> {
     let mut bytes = 0;
     let mut batch = Vec::new();
     for entry in outbox.iter().take(BATCH) {
-        bytes += serde_json::to_string(&entry.mutation).map_or(0, |json| json.len()) + 1;
+        bytes += tiendo_shared::json::to_string(&entry.mutation).map_or(0, |json| json.len()) + 1;
         if !batch.is_empty() && bytes > BATCH_BYTES {
             break;
         }

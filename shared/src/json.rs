@@ -1,11 +1,14 @@
-//! Reading a `serde_json::Value` into a type, for a device. It reads as serde_json's
-//! own reader of a `Value` does (the same visits, the same checks), but fails with an
-//! error that says nothing: serde_json's builds a descriptive message at every turn,
-//! which the web app never shows (a text it cannot read is simply not read), and every
-//! type's reader in the app carried that code (about 30 KB of the field app's
-//! WebAssembly). The server keeps serde_json's reader, whose messages it sends.
+//! JSON for a device: reading a `serde_json::Value` into a type, and writing a value as
+//! JSON text. It reads as serde_json's own reader of a `Value` does (the same visits,
+//! the same checks) and writes the same text as `serde_json::to_string`, but fails with
+//! an error that says nothing: serde_json builds a descriptive message at every turn
+//! and writes through `io::Write`, and the web app never shows those errors (a text it
+//! cannot read is simply not read), yet every type's reader and writer in the app
+//! carried that code (about 30 KB of the field app's WebAssembly). The server keeps
+//! serde_json's, whose messages it sends.
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::ser;
 use serde_json::Value;
 
 /// A value that could not be read as the type asked for.
@@ -240,6 +243,390 @@ impl<'de> de::VariantAccess<'de> for Payload {
     }
 }
 
+/// `value` as JSON text, written as `serde_json::to_string` writes it (compact, the
+/// same escapes and numbers), by a writer into a `String` that cannot fail: serde_json's
+/// writes through `io::Write` and carries an error path at every write. `None` for
+/// what JSON cannot hold as serde_json refuses it (a map key that is not a string or
+/// a number, for one), which the app's types never have.
+pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
+    let mut out = String::new();
+    value.serialize(Writer(&mut out)).ok()?;
+    Some(out)
+}
+
+impl ser::Error for Unreadable {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Unreadable
+    }
+}
+
+/// Writes a string's JSON form: quoted, with serde_json's escapes.
+fn write_str(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xf] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Writes a number as serde_json does (`Display` for integers).
+fn write_display(out: &mut String, n: impl std::fmt::Display) {
+    use std::fmt::Write;
+    let _ = write!(out, "{n}");
+}
+
+/// The writer of one value.
+struct Writer<'a>(&'a mut String);
+
+/// A sequence, map or struct being written: whether an element was, and what closes it.
+struct Compound<'a> {
+    out: &'a mut String,
+    first: bool,
+    close: &'static str,
+}
+
+impl<'a> Compound<'a> {
+    fn open(out: &'a mut String, open: &str, close: &'static str) -> Compound<'a> {
+        out.push_str(open);
+        Compound {
+            out,
+            first: true,
+            close,
+        }
+    }
+
+    fn comma(&mut self) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(',');
+        }
+    }
+
+    fn element<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unreadable> {
+        self.comma();
+        value.serialize(Writer(self.out))
+    }
+
+    fn field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), Unreadable> {
+        self.comma();
+        write_str(self.out, key);
+        self.out.push(':');
+        value.serialize(Writer(self.out))
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        self.out.push_str(self.close);
+        Ok(())
+    }
+}
+
+impl<'a> ser::Serializer for Writer<'a> {
+    type Ok = ();
+    type Error = Unreadable;
+    type SerializeSeq = Compound<'a>;
+    type SerializeTuple = Compound<'a>;
+    type SerializeTupleStruct = Compound<'a>;
+    type SerializeTupleVariant = Compound<'a>;
+    type SerializeMap = Compound<'a>;
+    type SerializeStruct = Compound<'a>;
+    type SerializeStructVariant = Compound<'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Unreadable> {
+        self.0.push_str(if v { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<(), Unreadable> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<(), Unreadable> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<(), Unreadable> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<(), Unreadable> {
+        write_display(self.0, v);
+        Ok(())
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<(), Unreadable> {
+        self.serialize_u64(v.into())
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<(), Unreadable> {
+        self.serialize_u64(v.into())
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<(), Unreadable> {
+        self.serialize_u64(v.into())
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<(), Unreadable> {
+        write_display(self.0, v);
+        Ok(())
+    }
+
+    fn serialize_f32(self, _: f32) -> Result<(), Unreadable> {
+        // serde_json writes an f32's own shortest form; the app has none to write.
+        Err(Unreadable)
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Unreadable> {
+        // As serde_json: a finite number in its shortest form, `null` otherwise.
+        match serde_json::Number::from_f64(v) {
+            Some(n) => write_display(self.0, n),
+            None => self.0.push_str("null"),
+        }
+        Ok(())
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), Unreadable> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), Unreadable> {
+        write_str(self.0, v);
+        Ok(())
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Unreadable> {
+        let mut seq = Compound::open(self.0, "[", "]");
+        for b in v {
+            seq.element(b)?;
+        }
+        seq.end()
+    }
+
+    fn serialize_none(self) -> Result<(), Unreadable> {
+        self.serialize_unit()
+    }
+
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, value: &T) -> Result<(), Unreadable> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Unreadable> {
+        self.0.push_str("null");
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Unreadable> {
+        self.serialize_unit()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Unreadable> {
+        self.serialize_str(variant)
+    }
+
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Unreadable> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Unreadable> {
+        let mut object = Compound::open(self.0, "{", "}");
+        object.field(variant, value)?;
+        object.end()
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'a>, Unreadable> {
+        Ok(Compound::open(self.0, "[", "]"))
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'a>, Unreadable> {
+        Ok(Compound::open(self.0, "[", "]"))
+    }
+
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Unreadable> {
+        Ok(Compound::open(self.0, "[", "]"))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'a>, Unreadable> {
+        self.0.push('{');
+        write_str(self.0, variant);
+        Ok(Compound::open(self.0, ":[", "]}"))
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Unreadable> {
+        Ok(Compound::open(self.0, "{", "}"))
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Unreadable> {
+        Ok(Compound::open(self.0, "{", "}"))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'a>, Unreadable> {
+        self.0.push('{');
+        write_str(self.0, variant);
+        Ok(Compound::open(self.0, ":{", "}}"))
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
+        self.element(v)
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
+        self.element(v)
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
+        self.element(v)
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
+        self.element(v)
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeMap for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unreadable> {
+        self.comma();
+        // As serde_json: a key is a string, or a number written as one.
+        let mut written = String::new();
+        key.serialize(Writer(&mut written))?;
+        if written.starts_with('"') {
+            self.out.push_str(&written);
+        } else if !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            self.out.push('"');
+            self.out.push_str(&written);
+            self.out.push('"');
+        } else {
+            return Err(Unreadable);
+        }
+        Ok(())
+    }
+
+    fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
+        self.out.push(':');
+        v.serialize(Writer(self.out))
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), Unreadable> {
+        self.field(key, v)
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), Unreadable> {
+        self.field(key, v)
+    }
+
+    fn end(self) -> Result<(), Unreadable> {
+        Compound::end(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
@@ -319,11 +706,17 @@ mod tests {
 
     /// Reads every variant of `value` as `T`, asserting that serde_json reads the same
     /// (or refuses it too); how many variants read.
-    fn reads_as_serde_json<T: DeserializeOwned + std::fmt::Debug>(value: &Value) -> usize {
+    fn reads_as_serde_json<T: DeserializeOwned + serde::Serialize + std::fmt::Debug>(
+        value: &Value,
+    ) -> usize {
         let mut read = 0;
         for variant in variants(value) {
             let theirs = serde_json::from_value::<T>(variant.clone()).ok();
             let ours = from_value::<T>(variant.clone());
+            // What reads writes back as serde_json writes it.
+            if let Some(read) = &ours {
+                writes_as_serde_json(read);
+            }
             assert_eq!(
                 ours.as_ref().map(|v| format!("{v:?}")),
                 theirs.as_ref().map(|v| format!("{v:?}")),
@@ -332,6 +725,36 @@ mod tests {
             read += usize::from(ours.is_some());
         }
         read
+    }
+
+    /// Writes `value` both ways and asserts the same text.
+    fn writes_as_serde_json<T: serde::Serialize + ?Sized>(value: &T) {
+        assert_eq!(to_string(value), serde_json::to_string(value).ok());
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let tricky = json!({
+            "text": "a \"quoted\" \\ back\u{1}\u{1f}\n\r\t\u{8}\u{c}\u{7f}\u{2028} Đắk Glei 😀",
+            "numbers": [0, -1, 1.5, 1e21, 1e-7, 1764240000000.0, -0.0, u64::MAX, i64::MIN],
+            "nested": {"b": [], "a": {}, "c": [null, true, false]},
+            "": ""
+        });
+        writes_as_serde_json(&tricky);
+        writes_as_serde_json(&f64::NAN);
+        writes_as_serde_json(&'é');
+        writes_as_serde_json(&(1u8, "x", Some(2i64), None::<bool>));
+        writes_as_serde_json(&std::collections::BTreeMap::from([(3u32, "x"), (10, "y")]));
+        let mutation: crate::protocol::Mutation = serde_json::from_value(json!({
+            "seq": 3, "id": "0b5e7f3a-9c1d-4e2f-8a6b-1c2d3e4f5a6b", "kind": "report.submit",
+            "plan": "215/KH-UBND", "period": "H1-2019", "scope": "agency", "base": 41,
+            "summary": "Tốt", "tasks": [{"task": "5.2", "status": "done", "results": "r"}],
+            "observed_at": "2019-06-14T20:00:00+07:00"
+        }))
+        .unwrap();
+        writes_as_serde_json(&mutation);
+        writes_as_serde_json(&crate::error::ApiError::OutOfOrder { expected: 4 });
+        writes_as_serde_json(&crate::plan::Period::half_year(2019));
     }
 
     #[test]
