@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { brotliCompressSync, constants } from "node:zlib";
 
 /** The best figure reached so far, in bytes; lower it as the app gets smaller. */
-const LIMIT_BYTES = 176_000;
+const LIMIT_BYTES = 175_000;
 const BUDGET_BYTES = 130_000;
 
 const dist = process.env.TIENDO_WEB_DIR ?? new URL("../../dist", import.meta.url).pathname;
