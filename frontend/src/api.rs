@@ -1,13 +1,13 @@
 //! All network access: typed calls to the server's API with `fetch`, and the files it
 //! sends (exports) handed to the browser to save.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tiendo_shared::error::ApiError;
 use tiendo_shared::ids::PlanCode;
 use tiendo_shared::protocol::{
-    Cursor, LoginRequest, LoginResponse, Mutation, PlanListing, PlanView, PullResponse,
-    PushRequest, PushResponse, SCHEMA_VERSION,
+    Cursor, LoginRequest, LoginResponse, Mutation, PlanListing, PlanView, PushRequest,
+    PushResponse, SCHEMA_VERSION,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -80,7 +80,7 @@ pub async fn plans(token: &str) -> Result<Vec<PlanListing>, CallError> {
 /// (`CompressionStream`): on 2G every uploaded byte costs time and money, and the
 /// server expands it within the same bound.
 pub async fn push(token: &str, request: &PushRequest<Mutation>) -> Result<PushResponse, CallError> {
-    let json = serde_json::to_string(request).map_err(|_| CallError::Unexpected(0))?;
+    let json = tiendo_shared::json::to_string(request).ok_or(CallError::Unexpected(0))?;
     let body = match gzip(&json).await {
         Some(bytes) => (JSON, Some("gzip"), JsValue::from(bytes)),
         None => (JSON, None, JsValue::from_str(&json)),
@@ -137,9 +137,24 @@ async fn gzip(text: &str) -> Option<js_sys::Uint8Array> {
     Some(js_sys::Uint8Array::new(&buffer))
 }
 
+/// A page of the pull feed: the server's `PullResponse`, with each change left as its
+/// JSON object, to be read by its `kind` as it is stored (`Store::apply_pull`). The field
+/// app keeps report events as the server sends them without reading them (only the
+/// workspace shows reports), so it carries no reader of `ReportEvent`.
+#[derive(Deserialize)]
+pub struct PullPage {
+    pub changes: Vec<serde_json::Value>,
+    pub cursor: Cursor,
+    pub has_more: bool,
+    #[serde(default)]
+    pub remaining: u64,
+    #[serde(default)]
+    pub reset: bool,
+}
+
 /// One page of changes after `cursor`, report events included (they come only to a
 /// client that names a schema version that knows them).
-pub async fn pull(token: &str, cursor: Cursor) -> Result<PullResponse, CallError> {
+pub async fn pull(token: &str, cursor: Cursor) -> Result<PullPage, CallError> {
     let path = format!("/api/v1/sync/pull?cursor={cursor}&schema_version={SCHEMA_VERSION}");
     call::<(), _>("GET", &path, Some(token), None).await
 }
@@ -233,7 +248,7 @@ async fn call<B: Serialize, R: DeserializeOwned>(
 ) -> Result<R, CallError> {
     let body = match body {
         Some(body) => {
-            let json = serde_json::to_string(body).map_err(|_| CallError::Unexpected(0))?;
+            let json = tiendo_shared::json::to_string(body).ok_or(CallError::Unexpected(0))?;
             Some(("application/json", None, JsValue::from_str(&json)))
         }
         None => None,
@@ -302,10 +317,62 @@ async fn answer<R: DeserializeOwned>(response: Result<Response, JsValue>) -> Res
 
 /// JSON text as `T`. Parsed into a `serde_json::Value` first: every type is then read
 /// by one instantiation of its `Deserialize` (over `Value`), whether it comes from the
-/// network, from IndexedDB or from inside a tagged `Change`, instead of one per source.
+/// network, from IndexedDB or from inside a pulled change, instead of one per source.
 pub fn read_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    serde_json::from_value(value).ok()
+    tiendo_shared::json::from_value(parse_json(text)?)
+}
+
+/// JSON text as a `serde_json::Value`. The field app has the browser parse it
+/// (`JSON.parse`) and carries no JSON parser of its own; the workspace, which reads
+/// far more (every agency's updates), keeps serde_json's, the faster in WebAssembly.
+#[cfg(not(feature = "workspace"))]
+pub fn parse_json(text: &str) -> Option<serde_json::Value> {
+    js_sys::JSON::parse(text)
+        .ok()
+        .map(|parsed| from_js(&parsed))
+}
+
+#[cfg(feature = "workspace")]
+pub fn parse_json(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok()
+}
+
+/// What `JSON.parse` made, as a `serde_json::Value`. A whole number within 2^53 is an
+/// integer, as serde_json reads it; a JSON text never holds `undefined` or functions.
+#[cfg(not(feature = "workspace"))]
+fn from_js(value: &JsValue) -> serde_json::Value {
+    use serde_json::Value;
+    if let Some(text) = value.as_string() {
+        Value::String(text)
+    } else if let Some(n) = value.as_f64() {
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        if n.fract() == 0.0 && n.abs() <= EXACT {
+            if n >= 0.0 {
+                Value::from(n as u64)
+            } else {
+                Value::from(n as i64)
+            }
+        } else {
+            Value::from(n)
+        }
+    } else if let Some(b) = value.as_bool() {
+        Value::Bool(b)
+    } else if value.is_null() || value.is_undefined() {
+        Value::Null
+    } else if js_sys::Array::is_array(value) {
+        let array: &js_sys::Array = value.unchecked_ref();
+        Value::Array(array.iter().map(|item| from_js(&item)).collect())
+    } else {
+        // Inserted one by one: collecting would sort the entries first, with code of
+        // its own.
+        let mut object = serde_json::Map::new();
+        for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
+            let entry: js_sys::Array = entry.unchecked_into();
+            let key = entry.get(0).as_string().unwrap_or_default();
+            object.insert(key, from_js(&entry.get(1)));
+        }
+        Value::Object(object)
+    }
 }
 
 /// A request, with a body of its content type (and encoding) when there is one.

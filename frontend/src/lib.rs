@@ -217,6 +217,7 @@ fn Header() -> impl IntoView {
         app.session.set(None);
         app.plan.set(None);
         app.updates.set(Vec::new());
+        #[cfg(feature = "workspace")]
         app.reports.set(Vec::new());
         app.pending.set(Vec::new());
         app.rejected.set(Vec::new());

@@ -7,6 +7,7 @@ use tiendo_shared::date::Date;
 use tiendo_shared::ids::{AgencyId, TaskNumber};
 use tiendo_shared::plan::Period;
 use tiendo_shared::protocol::{PlanListing, PlanView, ProgressUpdate};
+#[cfg(feature = "workspace")]
 use tiendo_shared::report::ReportEvent;
 
 use crate::i18n::Lang;
@@ -139,7 +140,9 @@ pub struct AppState {
     /// The plans of the person's province, newest first (a picker when more than one).
     pub plans: RwSignal<Vec<PlanListing>>,
     pub updates: RwSignal<Vec<ProgressUpdate>>,
-    /// Every report event the person may see, in the server's order.
+    /// Every report event the person may see, in the server's order (the workspace's
+    /// pages only: the field app keeps them on the device without reading them).
+    #[cfg(feature = "workspace")]
     pub reports: RwSignal<Vec<ReportEvent>>,
     pub pending: RwSignal<Vec<OutboxEntry>>,
     pub rejected: RwSignal<Vec<RejectedEntry>>,
@@ -161,6 +164,7 @@ impl AppState {
             plan: RwSignal::new(None),
             plans: RwSignal::new(Vec::new()),
             updates: RwSignal::new(Vec::new()),
+            #[cfg(feature = "workspace")]
             reports: RwSignal::new(Vec::new()),
             pending: RwSignal::new(Vec::new()),
             rejected: RwSignal::new(Vec::new()),

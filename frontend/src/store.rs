@@ -6,16 +6,20 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tiendo_shared::ids::{ClientId, PlanCode, Uuid};
 use tiendo_shared::protocol::{
-    AgencyChange, AgencyRef, Change, Cursor, Mutation, MutationBody, PlanListing, PlanView,
-    ProgressUpdate, PullResponse, Rejection, UserInfo,
+    AgencyChange, AgencyRef, Cursor, Mutation, MutationBody, PlanListing, PlanView, ProgressUpdate,
+    Rejection, ReportWrite, UserInfo,
 };
+#[cfg(feature = "workspace")]
 use tiendo_shared::report::ReportEvent;
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
+use crate::api::PullPage;
 use crate::idb::{self, META, OUTBOX, REPORTS, SENT, Tx, UPDATES};
+use tiendo_shared::json::from_value;
 
 /// The feed this build pulls: 2 has report events beside progress updates; 3 applies
 /// agency changes (renames and merges) to what the device holds. A device that pulled
@@ -90,7 +94,6 @@ fn read_mutation<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> std::result::Result<Mutation, D::Error> {
     use serde::de::Error;
-    use serde_json::Value;
     let value = Value::deserialize(deserializer)?;
     let seq = value
         .get("seq")
@@ -106,16 +109,16 @@ fn read_mutation<'de, D: serde::Deserializer<'de>>(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let body = match kind {
-        "progress.record" => serde_json::from_value(value).map(MutationBody::ProgressRecord),
-        "report.save" => serde_json::from_value(value).map(MutationBody::ReportSave),
-        "report.submit" => serde_json::from_value(value).map(MutationBody::ReportSubmit),
-        "report.review" => serde_json::from_value(value).map(MutationBody::ReportReview),
+        "progress.record" => from_value(value).map(MutationBody::ProgressRecord),
+        "report.save" => ReportWrite::from_json(value).map(MutationBody::ReportSave),
+        "report.submit" => ReportWrite::from_json(value).map(MutationBody::ReportSubmit),
+        "report.review" => from_value(value).map(MutationBody::ReportReview),
         _ => return Err(D::Error::custom("not a mutation kind")),
     };
     Ok(Mutation {
         seq,
         id,
-        body: body.map_err(D::Error::custom)?,
+        body: body.ok_or_else(|| D::Error::custom("not a mutation"))?,
     })
 }
 
@@ -152,8 +155,18 @@ fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
     crate::api::read_json(json).ok_or_else(|| JsValue::from_str("unreadable stored data"))
 }
 
+/// A stored update (see [`ProgressUpdate::from_json`]).
+fn read_update(json: &str) -> Result<ProgressUpdate> {
+    crate::api::parse_json(json)
+        .as_ref()
+        .and_then(ProgressUpdate::from_json)
+        .ok_or_else(|| JsValue::from_str("unreadable stored data"))
+}
+
+/// `value` as JSON text (see `tiendo_shared::json::to_string`). Writing the app's types
+/// cannot fail; were it to, the error is not worded.
 fn encode<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))
+    tiendo_shared::json::to_string(value).ok_or_else(|| JsValue::from_str("unwritable data"))
 }
 
 impl Store {
@@ -488,7 +501,11 @@ impl Store {
 
     /// Stores a pulled page and its cursor in one transaction. A reset, or a page for
     /// another person or an older feed than the cache holds, first empties the cache.
-    pub async fn apply_pull(&self, username: &str, page: &PullResponse) -> Result<()> {
+    /// Each change is read by its `kind` (a kind from a newer server is skipped); a
+    /// change this build cannot read fails the page. Whether the page renamed or merged
+    /// agencies.
+    pub async fn apply_pull(&self, username: &str, page: PullPage) -> Result<bool> {
+        let unreadable = || JsValue::from_str("unreadable pulled change");
         let tx = Tx::write(&self.db, &[META, UPDATES, REPORTS])?;
         // A pull state this version cannot read counts as none: start over.
         let previous: Option<PullState> = tx
@@ -500,21 +517,27 @@ impl Store {
             tx.delete(UPDATES, &everything.clone().into()).await?;
             tx.delete(REPORTS, &everything.into()).await?;
         }
-        let mut agencies: Vec<&AgencyChange> = Vec::new();
-        for change in &page.changes {
-            match change {
-                Change::Progress(update) => {
+        let mut agencies: Vec<AgencyChange> = Vec::new();
+        for change in page.changes {
+            let kind = match change.get("kind") {
+                Some(Value::String(kind)) => kind.clone(),
+                _ => return Err(unreadable()),
+            };
+            match kind.as_str() {
+                "progress" => {
+                    let update = ProgressUpdate::from_json(&change).ok_or_else(unreadable)?;
                     let id = JsValue::from_f64(update.id as f64);
-                    tx.put(UPDATES, &id, &encode(update)?).await?;
+                    tx.put(UPDATES, &id, &encode(&update)?).await?;
                 }
-                Change::Report(event) => {
-                    let id = JsValue::from_f64(event.id as f64);
-                    tx.put(REPORTS, &id, &encode(event)?).await?;
+                "report" => {
+                    let (id, json) = report_json(change).ok_or_else(unreadable)?;
+                    tx.put(REPORTS, &JsValue::from_f64(id as f64), &json)
+                        .await?;
                 }
                 // Applied once the page's other changes are stored.
-                Change::Agency(change) => agencies.push(change),
+                "agency" => agencies.push(from_value(change).ok_or_else(unreadable)?),
                 // A kind from a newer server: this build has nothing to show for it.
-                Change::Unknown => {}
+                _ => {}
             }
         }
         if !agencies.is_empty() {
@@ -526,7 +549,8 @@ impl Store {
             feed: FEED_VERSION,
         };
         tx.put(META, &key("pull"), &encode(&state)?).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(!agencies.is_empty())
     }
 
     /// Every pulled update, oldest first.
@@ -535,11 +559,12 @@ impl Store {
         tx.get_all(UPDATES, None)
             .await?
             .iter()
-            .map(|json| decode(json))
+            .map(|json| read_update(json))
             .collect()
     }
 
     /// Every pulled report event, in the server's order.
+    #[cfg(feature = "workspace")]
     pub async fn reports(&self) -> Result<Vec<ReportEvent>> {
         let tx = Tx::read(&self.db, &[REPORTS])?;
         tx.get_all(REPORTS, None)
@@ -573,24 +598,42 @@ impl Store {
 
 /// Names the agency of every stored update and report event, and the session's, as
 /// `changes` (an agency renamed, or merged into another) have it, in their order.
-async fn apply_agency_changes(tx: &Tx, changes: &[&AgencyChange]) -> Result<()> {
+async fn apply_agency_changes(tx: &Tx, changes: &[AgencyChange]) -> Result<()> {
     let apply = |agency: &mut AgencyRef| {
         changes
             .iter()
             .fold(false, |changed, change| change.apply(agency) | changed)
     };
     for json in tx.get_all(UPDATES, None).await? {
-        let mut update: ProgressUpdate = decode(&json)?;
+        let mut update = read_update(&json)?;
         if apply(&mut update.agency) {
             let id = JsValue::from_f64(update.id as f64);
             tx.put(UPDATES, &id, &encode(&update)?).await?;
         }
     }
+    // Report events are rewritten as JSON objects, their `agency` only: the field app
+    // keeps them without reading them (see `report_json`).
     for json in tx.get_all(REPORTS, None).await? {
-        let mut event: ReportEvent = decode(&json)?;
-        if apply(&mut event.agency) {
-            let id = JsValue::from_f64(event.id as f64);
-            tx.put(REPORTS, &id, &encode(&event)?).await?;
+        let mut event =
+            crate::api::parse_json(&json).ok_or_else(|| key("unreadable stored data"))?;
+        let id = event.get("id").and_then(Value::as_i64);
+        let agency = event
+            .get("agency")
+            .and_then(|a| from_value::<AgencyRef>(a.clone()));
+        let (Some(id), Some(mut agency)) = (id, agency) else {
+            return Err(key("unreadable stored data"));
+        };
+        if apply(&mut agency) {
+            // Both fields are there: the agency was read from them.
+            if let Some(Value::Object(object)) = event.get_mut("agency") {
+                for (field, value) in [("id", agency.id.as_str()), ("name", &agency.name)] {
+                    if let Some(slot) = object.get_mut(field) {
+                        *slot = Value::from(value);
+                    }
+                }
+            }
+            tx.put(REPORTS, &JsValue::from_f64(id as f64), &encode(&event)?)
+                .await?;
         }
     }
     if let Some(json) = tx.get(META, &key("session")).await? {
@@ -600,6 +643,23 @@ async fn apply_agency_changes(tx: &Tx, changes: &[&AgencyChange]) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// A pulled report event as the device keeps it, with its id. The field app never
+/// reads report events (the reports are the workspace's): it keeps the server's object
+/// as it is (its `kind` too, which `ReportEvent`'s reader passes over) and carries no
+/// reader of `ReportEvent`. The workspace reads it first, so that an event it cannot
+/// read fails the page.
+#[cfg(not(feature = "workspace"))]
+fn report_json(change: Value) -> Option<(i64, String)> {
+    let id = change.get("id")?.as_i64()?;
+    Some((id, tiendo_shared::json::to_string(&change)?))
+}
+
+#[cfg(feature = "workspace")]
+fn report_json(change: Value) -> Option<(i64, String)> {
+    let event: ReportEvent = from_value(change)?;
+    Some((event.id, encode(&event).ok()?))
 }
 
 /// Asks the browser to keep this site's storage under storage pressure, so that
@@ -633,5 +693,5 @@ pub fn new_uuid() -> Result<Uuid> {
         &hex[16..20],
         &hex[20..32]
     );
-    Uuid::parse(&text).map_err(|e| key(&e.to_string()))
+    Uuid::parse(&text).map_err(|_| key("not a valid UUID"))
 }

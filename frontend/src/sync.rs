@@ -8,7 +8,7 @@ use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tiendo_shared::error::ApiError;
-use tiendo_shared::protocol::{Change, Cursor, Mutation, PushRequest, SCHEMA_VERSION};
+use tiendo_shared::protocol::{Cursor, Mutation, PushRequest, SCHEMA_VERSION};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -125,13 +125,14 @@ pub async fn load_local(app: AppState) {
     }
     app.plans.set(store.plans(&username).await);
     // The cached changes may be another person's, from an earlier session.
-    if store.holds_pulled(&username).await {
-        if let Ok(updates) = store.updates().await {
-            app.updates.set(updates);
-        }
-        if let Ok(reports) = store.reports().await {
-            app.reports.set(reports);
-        }
+    let holds = store.holds_pulled(&username).await;
+    if holds && let Ok(updates) = store.updates().await {
+        app.updates.set(updates);
+    }
+    // Only the workspace shows reports.
+    #[cfg(feature = "workspace")]
+    if holds && let Ok(reports) = store.reports().await {
+        app.reports.set(reports);
     }
     refresh_outbox(app, &store, &session).await;
 }
@@ -291,7 +292,7 @@ fn batch(outbox: &[OutboxEntry]) -> Vec<Mutation> {
     let mut bytes = 0;
     let mut batch = Vec::new();
     for entry in outbox.iter().take(BATCH) {
-        bytes += serde_json::to_string(&entry.mutation).map_or(0, |json| json.len()) + 1;
+        bytes += tiendo_shared::json::to_string(&entry.mutation).map_or(0, |json| json.len()) + 1;
         if !batch.is_empty() && bytes > BATCH_BYTES {
             break;
         }
@@ -322,19 +323,20 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<boo
             Ok(page) => page,
             Err(e) => break Err(e),
         };
-        if let Err(e) = store.apply_pull(username, &page).await {
-            break Err(local(e));
-        }
-        agencies_changed |= page.changes.iter().any(|c| matches!(c, Change::Agency(_)));
         reset |= page.reset && resumed;
         cursor = page.cursor;
         received += page.changes.len() as u64;
-        if !page.has_more {
+        let (has_more, remaining) = (page.has_more, page.remaining);
+        match store.apply_pull(username, page).await {
+            Ok(agencies) => agencies_changed |= agencies,
+            Err(e) => break Err(local(e)),
+        }
+        if !has_more {
             break Ok(());
         }
         if current(app, session) {
             app.loading
-                .set(Some((received, received + page.remaining.max(1))));
+                .set(Some((received, received + remaining.max(1))));
         }
     };
     app.loading.set(None);
@@ -350,9 +352,11 @@ async fn pull_all(app: AppState, store: &Store, session: &Session) -> Result<boo
         app.session.set(Some(stored));
     }
     let updates = store.updates().await.map_err(local)?;
+    #[cfg(feature = "workspace")]
     let reports = store.reports().await.map_err(local)?;
     if current(app, session) {
         app.updates.set(updates);
+        #[cfg(feature = "workspace")]
         if app.reports.with_untracked(|r| *r != reports) {
             app.reports.set(reports);
         }

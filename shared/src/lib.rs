@@ -8,6 +8,7 @@ pub mod date;
 pub mod error;
 pub mod i18n;
 pub mod ids;
+pub mod json;
 pub mod plan;
 pub mod progress;
 pub mod protocol;

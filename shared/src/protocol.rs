@@ -361,6 +361,38 @@ pub struct ReportWrite {
     pub observed_at: Timestamp,
 }
 
+impl ReportWrite {
+    /// Reads a report version from a JSON object, as the derived reader does (the same
+    /// fields with the same defaults, the rest of the object read as its content), but
+    /// without buffering the whole object through serde's `Content` first, which the
+    /// derived reader does for the `flatten`ed content: a device reads its queued
+    /// versions with this, through [`crate::json::from_value`], and carries no
+    /// `Content` code for them. `None` where the derived reader fails.
+    pub fn from_json(value: serde_json::Value) -> Option<ReportWrite> {
+        use crate::json::from_value;
+        if !value.is_object() {
+            return None;
+        }
+        let field = |name: &str| value.get(name).cloned();
+        let plan = from_value(field("plan")?)?;
+        let period = from_value(field("period")?)?;
+        let scope = match field("scope") {
+            Some(scope) => from_value(scope)?,
+            None => ReportScope::default(),
+        };
+        let base = from_value(field("base").unwrap_or(serde_json::Value::Null))?;
+        let observed_at = from_value(field("observed_at")?)?;
+        Some(ReportWrite {
+            plan,
+            period,
+            scope,
+            base,
+            content: from_value(value)?,
+            observed_at,
+        })
+    }
+}
+
 /// A review's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -912,6 +944,40 @@ pub struct ProgressUpdate {
     pub received_at: String,
     /// Made from an older version than the current one by a different author.
     pub conflict: bool,
+}
+
+impl ProgressUpdate {
+    /// Reads an update from a JSON object, as the derived reader does (the same fields
+    /// with the same defaults), field by field through [`crate::json::from_value`]: a
+    /// device reads every update it holds with this. `None` where the derived reader
+    /// fails on an object.
+    pub fn from_json(value: &serde_json::Value) -> Option<ProgressUpdate> {
+        use crate::json::from_value;
+        let object = value.as_object()?;
+        let field = |name: &str| object.get(name).cloned();
+        let note_or_empty = |name: &str| match field(name) {
+            Some(note) => from_value(note),
+            None => Some(Note::default()),
+        };
+        Some(ProgressUpdate {
+            id: from_value(field("id")?)?,
+            mutation_id: from_value(field("mutation_id")?)?,
+            plan: from_value(field("plan")?)?,
+            task: from_value(field("task")?)?,
+            agency: from_value(field("agency")?)?,
+            author: from_value(field("author")?)?,
+            author_name: from_value(field("author_name")?)?,
+            status: from_value(field("status")?)?,
+            percent: from_value(field("percent").unwrap_or(serde_json::Value::Null))?,
+            note: from_value(field("note")?)?,
+            results: note_or_empty("results")?,
+            difficulties: note_or_empty("difficulties")?,
+            proposals: note_or_empty("proposals")?,
+            observed_at: from_value(field("observed_at")?)?,
+            received_at: from_value(field("received_at")?)?,
+            conflict: from_value(field("conflict")?)?,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { brotliCompressSync, constants } from "node:zlib";
 
-/** The best figure reached so far, in bytes; lower it as the app gets smaller. Raised
- * once, from 203,500, for the sign-in form written into index.html (1.8 KB: the page
- * 0.8 KB, the app's code that takes it over 0.9 KB), which makes the form usable on
- * 2G after the page instead of after the whole app (docs/benchmarks.md, issue 10). */
-const LIMIT_BYTES = 205_100;
+/** The best figure reached so far, in bytes; lower it as the app gets smaller. It
+ * includes the sign-in form written into index.html (1.8 KB: the page 0.8 KB, the
+ * app's code that takes it over 0.9 KB), which makes the form usable on 2G after the
+ * page instead of after the whole app (docs/benchmarks.md, issue 10). */
+const LIMIT_BYTES = 177_000;
 const BUDGET_BYTES = 130_000;
 
 const dist = process.env.TIENDO_WEB_DIR ?? new URL("../../dist", import.meta.url).pathname;

@@ -109,6 +109,13 @@ test("a field staff member stays in the field app, and downloads their agency's 
   await page.locator("#search").fill("bien gioi");
   await until("the list to narrow", async () => (await byTestId(page, "task-5.2").count()) === 0);
   assert.equal(await byTestId(page, "task-7.2.b").count(), 1);
+  // In capitals and with its marks (the field app puts text in lower case with the
+  // browser's toLowerCase), the same.
+  await page.locator("#search").fill("");
+  await until("the list to widen", async () => (await byTestId(page, "task-5.2").count()) === 1);
+  await page.locator("#search").fill("BIÊN GIỚI");
+  await until("the list to narrow", async () => (await byTestId(page, "task-5.2").count()) === 0);
+  assert.equal(await byTestId(page, "task-7.2.b").count(), 1);
   await page.locator("#search").fill("");
 
   // A workspace address says where the page is, without loading it.

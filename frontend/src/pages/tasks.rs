@@ -27,7 +27,7 @@ pub fn TaskList() -> impl IntoView {
     // Each task shown, with the headings that open before it.
     let rows = move || {
         let mine = only_mine.get();
-        let query = search.with(|text| Query::new(text));
+        let query = search.with(|text| Query::folded_by(text, fold));
         let wanted = status_filter.get();
         app.plan.with(|plan| {
             let Some(plan) = plan else {
@@ -227,18 +227,35 @@ pub fn grouped<'a>(
 /// every task that also says "giới thiệu".
 pub fn matches(query: &Query, task: &TaskView) -> bool {
     query.is_empty()
-        || query.matches([
-            task.number.as_str(),
-            &task.title,
-            &task.text,
-            &task.lead_text,
-            &task.coordinating_text,
-        ])
+        || query.matches_folded_by(
+            [
+                task.number.as_str(),
+                &task.title,
+                &task.text,
+                &task.lead_text,
+                &task.coordinating_text,
+            ],
+            fold,
+        )
         || task
             .lead
             .iter()
             .chain(&task.coordinating)
-            .any(|a| query.matches([a.name.as_str()]))
+            .any(|a| query.matches_folded_by([a.name.as_str()], fold))
+}
+
+/// How the field app folds text for its search: put in lower case by the browser
+/// (`toLowerCase`), so that the app carries none of Rust's Unicode case tables.
+#[cfg(not(feature = "workspace"))]
+fn fold(text: &str) -> String {
+    let lower = js_sys::JsString::from(text).to_lower_case();
+    tiendo_shared::search::folded_lowercase(&String::from(lower))
+}
+
+/// The workspace, whose other pages search with Rust's own, folds the same way.
+#[cfg(feature = "workspace")]
+fn fold(text: &str) -> String {
+    tiendo_shared::search::folded(text)
 }
 
 /// A heading of the plan in a list of tasks: a level-2 heading for a top-level one,

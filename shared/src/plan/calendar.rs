@@ -154,32 +154,104 @@ impl Serialize for Period {
 impl<'de> Deserialize<'de> for Period {
     /// Reads the code (`H1-2019`), and also the `{"kind":…,"year":…}` form that
     /// earlier versions stored, so that a plan cached on a device still reads.
+    ///
+    /// Written by hand rather than as an untagged enum of the two forms (what it was,
+    /// with the same errors): serde's untagged enums buffer every value first, and that
+    /// reader was the largest of the field app's types.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            Code(String),
-            Parts { kind: PeriodKind, year: i32 },
+        deserializer.deserialize_any(PeriodVisitor)
+    }
+}
+
+/// Reads a [`Period`] from its code or from its parts (a map).
+struct PeriodVisitor;
+
+impl PeriodVisitor {
+    /// The error of a value of neither form, as the untagged enum worded it.
+    fn neither<E: serde::de::Error>() -> E {
+        E::custom("data did not match any variant of untagged enum Wire")
+    }
+
+    /// Only a period whose code reads back as itself: a quarter 1 to 4 of a year of
+    /// four digits.
+    fn parts<E: serde::de::Error>(kind: PeriodKind, year: i32) -> Result<Period, E> {
+        let period = Period { year, kind };
+        Period::parse(&period.code())
+            .filter(|read| *read == period)
+            .ok_or_else(|| E::custom(format!("not a period: {kind:?} of the year {year}")))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PeriodVisitor {
+    type Value = Period;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a period")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, code: &str) -> Result<Period, E> {
+        Period::parse(code).ok_or_else(|| {
+            E::custom(format!(
+                "not a period such as H1-2019, Y-2019 or Q1-2019: {code:?}"
+            ))
+        })
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Period, E> {
+        match std::str::from_utf8(bytes) {
+            Ok(code) => self.visit_str(code),
+            Err(_) => Err(Self::neither()),
         }
-        match Wire::deserialize(deserializer)? {
-            Wire::Code(code) => Period::parse(&code).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "not a period such as H1-2019, Y-2019 or Q1-2019: {code:?}"
-                ))
-            }),
-            // Only a period whose code reads back as itself: a quarter 1 to 4 of a
-            // year of four digits.
-            Wire::Parts { kind, year } => {
-                let period = Period { year, kind };
-                Period::parse(&period.code())
-                    .filter(|read| *read == period)
-                    .ok_or_else(|| {
-                        serde::de::Error::custom(format!(
-                            "not a period: {kind:?} of the year {year}"
-                        ))
-                    })
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Period, A::Error> {
+        let (mut kind, mut year) = (None, None);
+        while let Some(key) = map.next_key::<String>().map_err(|_| Self::neither())? {
+            match key.as_str() {
+                "kind" if kind.is_none() => {
+                    kind = Some(
+                        map.next_value::<PeriodKind>()
+                            .map_err(|_| Self::neither())?,
+                    );
+                }
+                "year" if year.is_none() => {
+                    year = Some(map.next_value::<i32>().map_err(|_| Self::neither())?);
+                }
+                "kind" | "year" => return Err(Self::neither()),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()
+                        .map_err(|_| Self::neither())?;
+                }
             }
         }
+        match (kind, year) {
+            (Some(kind), Some(year)) => Self::parts(kind, year),
+            _ => Err(Self::neither()),
+        }
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Period, A::Error> {
+        Err(Self::neither())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Period, E> {
+        Err(Self::neither())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Period, E> {
+        Err(Self::neither())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Period, E> {
+        Err(Self::neither())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Period, E> {
+        Err(Self::neither())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Period, E> {
+        Err(Self::neither())
     }
 }
 
@@ -1056,6 +1128,69 @@ mod tests {
             (serde_json::json!({"quarter": 0}), 2019),
         ] {
             assert!(parts(kind.clone(), year).is_err(), "{kind} {year}");
+        }
+    }
+
+    /// The hand-written reader takes what the untagged enum it replaced took, and
+    /// refuses the rest with the same words, from text and from a `Value`.
+    #[test]
+    fn a_period_reads_as_the_untagged_enum_read_it() {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Code(String),
+            Parts { kind: PeriodKind, year: i32 },
+        }
+        fn old(wire: Result<Wire, serde_json::Error>) -> Result<Period, String> {
+            match wire.map_err(|e| e.to_string())? {
+                Wire::Code(code) => Period::parse(&code).ok_or(format!(
+                    "not a period such as H1-2019, Y-2019 or Q1-2019: {code:?}"
+                )),
+                Wire::Parts { kind, year } => {
+                    let period = Period { year, kind };
+                    Period::parse(&period.code())
+                        .filter(|read| *read == period)
+                        .ok_or(format!("not a period: {kind:?} of the year {year}"))
+                }
+            }
+        }
+        for text in [
+            r#""H1-2019""#,
+            r#""q3-2020""#,
+            r#""H2-2019""#,
+            r#""Y-19""#,
+            r#""a\"b""#,
+            r#"{"kind":"half_year","year":2019}"#,
+            r#"{"year":2019,"kind":{"quarter":2},"other":[1,{"x":null}]}"#,
+            r#"{"kind":{"quarter":7},"year":2019}"#,
+            r#"{"kind":"year","year":12345}"#,
+            r#"{"kind":"year"}"#,
+            r#"{"kind":"decade","year":2019}"#,
+            r#"{"kind":"year","year":"2019"}"#,
+            r#"{"kind":"year","year":2019,"kind":"year"}"#,
+            r#"{}"#,
+            r#"["year",2019]"#,
+            r#"[{"quarter":1},2019]"#,
+            r#"["year"]"#,
+            r#"["year",2019,1]"#,
+            r#"[]"#,
+            "2019",
+            "-3",
+            "1.5",
+            "true",
+            "null",
+        ] {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            let expected = old(serde_json::from_str::<Wire>(text));
+            let read = serde_json::from_str::<Period>(text).map_err(|e| e.to_string());
+            // The text reader adds the position to its errors; the message comes first.
+            let position = |r: Result<Period, String>| {
+                r.map_err(|e| e.split(" at line").next().unwrap_or_default().to_owned())
+            };
+            assert_eq!(position(read), position(expected.clone()), "{text}");
+            let expected = old(serde_json::from_value::<Wire>(value.clone()));
+            let read = serde_json::from_value::<Period>(value).map_err(|e| e.to_string());
+            assert_eq!(read, expected, "{text} as a Value");
         }
     }
 

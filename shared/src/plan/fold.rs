@@ -37,9 +37,20 @@ fn fold_lower(c: char) -> char {
 /// The folded form of `s`: lower case, no diacritics, typographic quotes made plain,
 /// runs of white space made one space.
 pub(crate) fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    fold_chars(s.len(), s.chars().flat_map(char::to_lowercase))
+}
+
+/// [`fold`] of text already in lower case (by a browser's `toLowerCase`, for one,
+/// which maps case by the same Unicode rules without Rust's tables in the app).
+pub(crate) fn fold_lowercase(s: &str) -> String {
+    fold_chars(s.len(), s.chars())
+}
+
+/// The folded form of `chars`, lower-case characters.
+fn fold_chars(len: usize, chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::with_capacity(len);
     let mut space = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    for c in chars {
         if is_combining(c) {
             continue;
         }
