@@ -510,57 +510,30 @@ impl<'a> ser::Serializer for Writer<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Unreadable;
+/// The sequences and tuples: their elements one after the other.
+macro_rules! elements {
+    ($($trait:ident :: $method:ident),+) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Unreadable;
 
-    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
-        self.element(v)
-    }
+            fn $method<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
+                self.element(v)
+            }
 
-    fn end(self) -> Result<(), Unreadable> {
-        Compound::end(self)
-    }
+            fn end(self) -> Result<(), Unreadable> {
+                Compound::end(self)
+            }
+        }
+    )+};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Unreadable;
-
-    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
-        self.element(v)
-    }
-
-    fn end(self) -> Result<(), Unreadable> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Unreadable;
-
-    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
-        self.element(v)
-    }
-
-    fn end(self) -> Result<(), Unreadable> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Unreadable;
-
-    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unreadable> {
-        self.element(v)
-    }
-
-    fn end(self) -> Result<(), Unreadable> {
-        Compound::end(self)
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -593,39 +566,29 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Unreadable;
+/// The structs: their fields by name.
+macro_rules! fields {
+    ($($trait:ident),+) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Unreadable;
 
-    fn serialize_field<T: serde::Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Unreadable> {
-        self.field(key, v)
-    }
+            fn serialize_field<T: serde::Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), Unreadable> {
+                self.field(key, v)
+            }
 
-    fn end(self) -> Result<(), Unreadable> {
-        Compound::end(self)
-    }
+            fn end(self) -> Result<(), Unreadable> {
+                Compound::end(self)
+            }
+        }
+    )+};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Unreadable;
-
-    fn serialize_field<T: serde::Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Unreadable> {
-        self.field(key, v)
-    }
-
-    fn end(self) -> Result<(), Unreadable> {
-        Compound::end(self)
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
