@@ -506,6 +506,32 @@ impl Store {
     /// agencies.
     pub async fn apply_pull(&self, username: &str, page: PullPage) -> Result<bool> {
         let unreadable = || JsValue::from_str("unreadable pulled change");
+        // Every change is read before anything is written: a transaction commits what
+        // it wrote when it ends, even on an early return, and a page half stored
+        // (after a reset, half a history) must not stand in for the whole.
+        let mut updates: Vec<(f64, String)> = Vec::new();
+        let mut reports: Vec<(f64, String)> = Vec::new();
+        let mut agencies: Vec<AgencyChange> = Vec::new();
+        for change in page.changes {
+            let kind = match change.get("kind") {
+                Some(Value::String(kind)) => kind.clone(),
+                _ => return Err(unreadable()),
+            };
+            match kind.as_str() {
+                "progress" => {
+                    let update = ProgressUpdate::from_json(&change).ok_or_else(unreadable)?;
+                    updates.push((update.id as f64, encode(&update)?));
+                }
+                "report" => {
+                    let (id, json) = report_json(change).ok_or_else(unreadable)?;
+                    reports.push((id as f64, json));
+                }
+                // Applied once the page's other changes are stored.
+                "agency" => agencies.push(from_value(change).ok_or_else(unreadable)?),
+                // A kind from a newer server: this build has nothing to show for it.
+                _ => {}
+            }
+        }
         let tx = Tx::write(&self.db, &[META, UPDATES, REPORTS])?;
         // A pull state this version cannot read counts as none: start over.
         let previous: Option<PullState> = tx
@@ -517,28 +543,11 @@ impl Store {
             tx.delete(UPDATES, &everything.clone().into()).await?;
             tx.delete(REPORTS, &everything.into()).await?;
         }
-        let mut agencies: Vec<AgencyChange> = Vec::new();
-        for change in page.changes {
-            let kind = match change.get("kind") {
-                Some(Value::String(kind)) => kind.clone(),
-                _ => return Err(unreadable()),
-            };
-            match kind.as_str() {
-                "progress" => {
-                    let update = ProgressUpdate::from_json(&change).ok_or_else(unreadable)?;
-                    let id = JsValue::from_f64(update.id as f64);
-                    tx.put(UPDATES, &id, &encode(&update)?).await?;
-                }
-                "report" => {
-                    let (id, json) = report_json(change).ok_or_else(unreadable)?;
-                    tx.put(REPORTS, &JsValue::from_f64(id as f64), &json)
-                        .await?;
-                }
-                // Applied once the page's other changes are stored.
-                "agency" => agencies.push(from_value(change).ok_or_else(unreadable)?),
-                // A kind from a newer server: this build has nothing to show for it.
-                _ => {}
-            }
+        for (id, json) in &updates {
+            tx.put(UPDATES, &JsValue::from_f64(*id), json).await?;
+        }
+        for (id, json) in &reports {
+            tx.put(REPORTS, &JsValue::from_f64(*id), json).await?;
         }
         if !agencies.is_empty() {
             apply_agency_changes(&tx, &agencies).await?;
@@ -567,11 +576,16 @@ impl Store {
     #[cfg(feature = "workspace")]
     pub async fn reports(&self) -> Result<Vec<ReportEvent>> {
         let tx = Tx::read(&self.db, &[REPORTS])?;
-        tx.get_all(REPORTS, None)
+        // The field app stores report events as they come, unread: one this build
+        // cannot read (stored by a newer field app) is left out rather than hiding
+        // every report. A newer shape of the feed comes with a new FEED_VERSION, which
+        // pulls everything again.
+        Ok(tx
+            .get_all(REPORTS, None)
             .await?
             .iter()
-            .map(|json| decode(json))
-            .collect()
+            .filter_map(|json| decode(json).ok())
+            .collect())
     }
 
     /// The working copy kept under `name` (a report being written, in the workspace's

@@ -76,3 +76,58 @@ test("a restore after updates the device had already sent and nothing queued: th
   await until("synced", async () => (await badge(page)) === "Đã đồng bộ", 30_000);
   assert.deepEqual(server.query(sql), [[1]]);
 });
+
+/** The ids of the updates the device keeps, read from its IndexedDB. */
+function storedUpdateIds(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("tiendo");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction("updates").objectStore("updates").getAllKeys();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            resolve(all.result);
+            open.result.close();
+          };
+        };
+      }),
+  );
+}
+
+test("a pulled page the device cannot read changes nothing it holds, even one that starts over", async () => {
+  const page = await (await context.browser.newContext()).newPage();
+  await page.goto(server.url);
+  await signIn(page, "sotttt");
+  // A supervisor is taken to the workspace: the same store, the same pull.
+  await page.waitForURL((url) => url.pathname === "/ws/", { timeout: 20_000 });
+  await until("the history to be on the device", async () =>
+    /Đã đồng bộ/.test(await page.locator("[data-testid=sync-status]").textContent()) && (await storedUpdateIds(page)).length > 3, 30_000);
+  const before = await storedUpdateIds(page);
+
+  // The server answers a page that starts over ("reset") with one readable update
+  // and, after it, one this build cannot read.
+  let served = 0;
+  await page.route("**/api/v1/sync/pull**", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    const readable = body.changes.find((c) => c.kind === "progress") ?? {};
+    served += 1;
+    await route.fulfill({
+      response,
+      json: { ...body, reset: true, changes: [readable, { kind: "progress", id: "not a number" }], has_more: false },
+    });
+  });
+  await page.reload();
+  await until("the unreadable page to be served", async () => served > 0, 30_000);
+  // Give the device time to (not) store it, and a second try.
+  await until("a second try", async () => served > 1, 60_000).catch(() => {});
+  assert.deepEqual(await storedUpdateIds(page), before, "the history the device held is whole");
+
+  // Once the server answers readable pages again, the device syncs as before.
+  await page.unroute("**/api/v1/sync/pull**");
+  await page.reload();
+  await until("synced", async () => /Đã đồng bộ/.test(await page.locator("[data-testid=sync-status]").textContent()), 30_000);
+  assert.deepEqual(await storedUpdateIds(page), before);
+});
