@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 
-import { badge, record, signIn, text, until, useServerAndBrowser } from "./harness.mjs";
+import { badge, record, signIn, stored, text, until, useServerAndBrowser } from "./harness.mjs";
 
 const context = useServerAndBrowser();
 const { server } = context;
@@ -24,22 +24,8 @@ function agency(...args) {
 }
 
 /** The agency of every update the device keeps, read from its IndexedDB. */
-function storedAgencies(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("tiendo");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction("updates").objectStore("updates").getAll();
-          all.onerror = () => reject(all.error);
-          all.onsuccess = () => {
-            resolve(all.result.map((json) => JSON.parse(json).agency));
-            open.result.close();
-          };
-        };
-      }),
-  );
+async function storedAgencies(page) {
+  return (await stored(page, "updates")).map((json) => JSON.parse(json).agency);
 }
 
 /** Signs in over the API and answers the token. */

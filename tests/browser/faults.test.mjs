@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { test } from "node:test";
 
-import { badge, record, signIn, until, useServerAndBrowser } from "./harness.mjs";
+import { badge, record, signIn, stored, until, useServerAndBrowser } from "./harness.mjs";
 
 const context = useServerAndBrowser();
 const { server } = context;
@@ -78,23 +78,7 @@ test("a restore after updates the device had already sent and nothing queued: th
 });
 
 /** The ids of the updates the device keeps, read from its IndexedDB. */
-function storedUpdateIds(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("tiendo");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction("updates").objectStore("updates").getAllKeys();
-          all.onerror = () => reject(all.error);
-          all.onsuccess = () => {
-            resolve(all.result);
-            open.result.close();
-          };
-        };
-      }),
-  );
-}
+const storedUpdateIds = (page) => stored(page, "updates", { keys: true });
 
 test("a pulled page the device cannot read changes nothing it holds, even one that starts over", async () => {
   const page = await (await context.browser.newContext()).newPage();

@@ -110,6 +110,28 @@ export async function text(page, selector) {
   return page.evaluate((s) => document.querySelector(s)?.textContent ?? "", selector);
 }
 
+/** What the device keeps in one store of the app's IndexedDB: every record (each the
+ * JSON text the app wrote), or with `keys`, every key. */
+export function stored(page, store, { keys = false } = {}) {
+  return page.evaluate(
+    ([store, keys]) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("tiendo");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const read = open.result.transaction(store).objectStore(store);
+          const all = keys ? read.getAllKeys() : read.getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            resolve(all.result);
+            open.result.close();
+          };
+        };
+      }),
+    [store, keys],
+  );
+}
+
 /** Signs in through the login form and waits for the task list. */
 export async function signIn(page, username, password = "tiendo2019") {
   await page.locator("#username").fill(username);
