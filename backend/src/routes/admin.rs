@@ -13,7 +13,7 @@ use tiendo_shared::date::Date;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::ids::AgencyId;
 use tiendo_shared::protocol::{
-    AccountEntry, AccountRequest, AuditRow, IssuedPassword, MAX_BODY_BYTES, Role,
+    AccountEntry, AccountRequest, AuditRow, IssuedPassword, MAX_BODY_BYTES,
 };
 
 use crate::AppState;
@@ -22,17 +22,14 @@ use crate::auth::{CurrentUser, hash_password};
 use crate::db::{Db, DbError, NewUser, SessionUser};
 use crate::error::{AppError, AppJson};
 
-use super::language;
+use super::{admin_province, language};
 
 /// The agencies of the administrator's province, or `403` for anyone else.
 async fn province_agencies(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<HashSet<AgencyId>, AppError> {
-    if user.role != Role::Admin {
-        return Err(ApiError::Forbidden.into());
-    }
-    let province = state.db.province_of(user.agency.id.clone()).await?;
+    let province = admin_province(state, user).await?;
     Ok(state
         .db
         .registry_of(province)

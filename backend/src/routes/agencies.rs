@@ -7,23 +7,15 @@ use axum::http::HeaderMap;
 use tiendo_shared::error::ApiError;
 use tiendo_shared::ids::AgencyId;
 use tiendo_shared::protocol::{
-    AgencyConfirmRequest, AgencyEntry, AgencyMergeRequest, AgencyRenameRequest, Role,
+    AgencyConfirmRequest, AgencyEntry, AgencyMergeRequest, AgencyRenameRequest,
 };
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::db::{AgencyRename, DbError, SessionUser};
+use crate::db::{AgencyRename, DbError};
 use crate::error::{AppError, AppJson};
 
-use super::language;
-
-/// The administrator's province, or `403` for anyone else.
-async fn admin_province(state: &AppState, user: &SessionUser) -> Result<String, AppError> {
-    if user.role != Role::Admin {
-        return Err(ApiError::Forbidden.into());
-    }
-    Ok(state.db.province_of(user.agency.id.clone()).await?)
-}
+use super::{admin_province, language};
 
 /// `404` unless every agency named is one of the province's (and not merged away).
 fn in_registry(registry: &[AgencyEntry], ids: &[&AgencyId]) -> Result<(), AppError> {

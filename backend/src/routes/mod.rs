@@ -175,3 +175,15 @@ pub(crate) fn language(headers: &axum::http::HeaderMap) -> &'static str {
         "vi"
     }
 }
+
+/// The administrator's province, or `403` for anyone else: what the administrator's
+/// pages (agencies, accounts, audit) are limited to.
+pub(crate) async fn admin_province(
+    state: &crate::AppState,
+    user: &crate::db::SessionUser,
+) -> Result<String, crate::error::AppError> {
+    if user.role != tiendo_shared::protocol::Role::Admin {
+        return Err(tiendo_shared::error::ApiError::Forbidden.into());
+    }
+    Ok(state.db.province_of(user.agency.id.clone()).await?)
+}
