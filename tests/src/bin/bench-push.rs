@@ -19,7 +19,19 @@ struct Run {
 }
 
 impl Run {
+    /// A table row with the mutations applied per second (pushes).
     fn row(&self) -> String {
+        self.row_at(self.mutations as f64 / self.elapsed.as_secs_f64())
+    }
+
+    /// For reads, `mutations` counts the changes downloaded: a table row with the
+    /// requests answered per second.
+    fn pull_row(&self) -> String {
+        self.row_at(self.latencies.len() as f64 / self.elapsed.as_secs_f64())
+    }
+
+    /// Name, count, requests, `rate`, and the p50 and p99 latencies in ms.
+    fn row_at(&self, rate: f64) -> String {
         let mut sorted = self.latencies.clone();
         sorted.sort();
         let pct = |p: f64| {
@@ -31,7 +43,7 @@ impl Run {
             self.name,
             self.mutations,
             sorted.len(),
-            self.mutations as f64 / self.elapsed.as_secs_f64(),
+            rate,
             pct(0.50),
             pct(0.99)
         )
@@ -141,27 +153,6 @@ fn main() {
         ),
     ] {
         println!("{}", run.pull_row());
-    }
-}
-
-impl Run {
-    /// For reads, `mutations` counts the changes downloaded.
-    fn pull_row(&self) -> String {
-        let mut sorted = self.latencies.clone();
-        sorted.sort();
-        let pct = |p: f64| {
-            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-            sorted[index].as_secs_f64() * 1000.0
-        };
-        format!(
-            "| {} | {} | {} | {:.0} | {:.2} | {:.2} |",
-            self.name,
-            self.mutations,
-            sorted.len(),
-            sorted.len() as f64 / self.elapsed.as_secs_f64(),
-            pct(0.50),
-            pct(0.99)
-        )
     }
 }
 
