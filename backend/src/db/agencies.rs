@@ -63,13 +63,9 @@ impl Db {
     /// Refused (nothing changed) for an unknown or merged agency, an empty name, or a
     /// name another agency of the province has.
     pub async fn rename_agency(&self, rename: AgencyRename) -> Result<Renamed, DbError> {
-        let cache = self.plan_cache();
         let actor = Arc::clone(&self.actor);
-        let renamed = self
-            .write(move |conn| rename_agency(conn, &rename, now_ms(), &actor))
-            .await?;
-        cache.clear();
-        Ok(renamed)
+        self.write(move |conn| rename_agency(conn, &rename, now_ms(), &actor))
+            .await
     }
 
     /// Merges `from` into `into` in one transaction, and tells devices. Refused
@@ -77,13 +73,9 @@ impl Db {
     /// provinces, when `into` is under `from` below its units, or when both have a
     /// report of one period of a plan.
     pub async fn merge_agency(&self, from: AgencyId, into: AgencyId) -> Result<Merged, DbError> {
-        let cache = self.plan_cache();
         let actor = Arc::clone(&self.actor);
-        let merged = self
-            .write(move |conn| merge_agency(conn, &from, &into, now_ms(), &actor))
-            .await?;
-        cache.clear();
-        Ok(merged)
+        self.write(move |conn| merge_agency(conn, &from, &into, now_ms(), &actor))
+            .await
     }
 
     /// `plan` with every agency of its province that was merged into another named

@@ -144,7 +144,6 @@ impl Db {
         agencies: Vec<Agency>,
         apply: bool,
     ) -> Result<PlanImport, DbError> {
-        let cache = self.plan_cache();
         let actor = Arc::clone(&self.actor);
         self.write(move |conn| {
             let tx = conn.transaction()?;
@@ -172,7 +171,6 @@ impl Db {
                     },
                 )?;
                 tx.commit()?;
-                cache.clear();
             }
             // A dry run's transaction is dropped here, which rolls it back.
             Ok(summary)

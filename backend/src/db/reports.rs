@@ -44,6 +44,21 @@ struct Cached {
     tags: HashMap<ViewKey, String>,
 }
 
+impl Cached {
+    /// Moves on to `version` when it is newer, dropping what was kept under an older
+    /// one (a slower reader's older version moves nothing back); whether entries read
+    /// at `version` may be kept.
+    fn advance(&mut self, version: i64) -> bool {
+        if self.version < version {
+            *self = Cached {
+                version,
+                ..Cached::default()
+            };
+        }
+        self.version == version
+    }
+}
+
 /// Whose view of which plan: what a plan view depends on besides the data.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ViewKey {
@@ -69,13 +84,6 @@ pub(super) fn view_version(conn: &Connection) -> Result<i64, DbError> {
 }
 
 impl PlanCache {
-    pub fn clear(&self) {
-        if let Ok(mut cached) = self.0.lock() {
-            cached.plans.clear();
-            cached.tags.clear();
-        }
-    }
-
     /// The plan `plan_id`, parsed once per view version.
     pub fn plan(&self, conn: &Connection, plan_id: i64) -> Result<Arc<Plan>, DbError> {
         let version = view_version(conn)?;
@@ -83,11 +91,8 @@ impl PlanCache {
         // one else sees yet (and may never, if it rolls back): read, but keep nothing.
         let keep = conn.is_autocommit();
         if let Ok(mut cached) = self.0.lock() {
-            if cached.version != version && keep {
-                *cached = Cached {
-                    version,
-                    ..Cached::default()
-                };
+            if keep {
+                cached.advance(version);
             }
             if cached.version == version
                 && let Some(plan) = cached.plans.get(&plan_id)
@@ -123,16 +128,10 @@ impl PlanCache {
     /// Keeps the ETag of a view built at `stamp`'s version, unless the version has
     /// moved on meanwhile.
     pub fn remember(&self, stamp: ViewStamp, tag: String) {
-        if let Ok(mut cached) = self.0.lock() {
-            if cached.version < stamp.version {
-                *cached = Cached {
-                    version: stamp.version,
-                    ..Cached::default()
-                };
-            }
-            if cached.version == stamp.version {
-                cached.tags.insert(stamp.key, tag);
-            }
+        if let Ok(mut cached) = self.0.lock()
+            && cached.advance(stamp.version)
+        {
+            cached.tags.insert(stamp.key, tag);
         }
     }
 }
